@@ -1,0 +1,56 @@
+# Test helpers shared by every tree. Test names carry VDA_TEST_PREFIX so the four
+# trees can run under one ctest (build/CTestTestfile.cmake, written by scripts/build.sh).
+#
+# Windows trees run test executables under Wine through CMAKE_CROSSCOMPILING_EMULATOR
+# (tests/wine/wine-run.sh). They share one Wine prefix and one Xvfb display per tree,
+# set up and torn down by the fixture "<prefix>wine" (tests/wine/wine-env.sh).
+# Exit code 77 means "not run here": ctest reports it as skipped, never as passed.
+
+if(WIN32 AND CMAKE_CROSSCOMPILING)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${CMAKE_SOURCE_DIR}/tests/wine/wine-run.sh)
+  set(VDA_WINE_STATE ${CMAKE_BINARY_DIR}/wine)
+endif()
+
+# Marks test NAME (already prefixed) as a Windows test: Wine prefix + display fixture.
+function(vda_windows_test_properties name)
+  set_property(TEST ${name} APPEND PROPERTY FIXTURES_REQUIRED ${VDA_TEST_PREFIX}wine)
+  set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT
+               VDA_WINE_STATE=${VDA_WINE_STATE} VDA_SOURCE_DIR=${CMAKE_SOURCE_DIR})
+endfunction()
+
+# vda_add_test(NAME <name> COMMAND <cmd...> [TIMEOUT s] [LABELS ...])
+# A test in this tree; Windows trees get the Wine fixture.
+function(vda_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "COMMAND;LABELS" ${ARGN})
+  set(name ${VDA_TEST_PREFIX}${T_NAME})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  add_test(NAME ${name} COMMAND ${T_COMMAND})
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT} SKIP_RETURN_CODE 77)
+  if(T_LABELS)
+    set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+  if(WIN32)
+    vda_windows_test_properties(${name})
+  endif()
+endfunction()
+
+# vda_add_unit_test(<source.c>): one cmocka test program linked with common/.
+function(vda_add_unit_test src)
+  get_filename_component(stem ${src} NAME_WE)
+  add_executable(${stem} ${src})
+  target_link_libraries(${stem} PRIVATE vda_common vda::cmocka)
+  vda_add_test(NAME unit.${stem} COMMAND ${stem} LABELS unit)
+endfunction()
+
+# The Wine fixture, added once per Windows tree.
+function(vda_add_wine_fixture)
+  set(env ${CMAKE_SOURCE_DIR}/tests/wine/wine-env.sh)
+  add_test(NAME ${VDA_TEST_PREFIX}wine.setup COMMAND ${env} setup ${VDA_WINE_STATE})
+  add_test(NAME ${VDA_TEST_PREFIX}wine.cleanup COMMAND ${env} cleanup ${VDA_WINE_STATE})
+  set_tests_properties(${VDA_TEST_PREFIX}wine.setup PROPERTIES
+    FIXTURES_SETUP ${VDA_TEST_PREFIX}wine TIMEOUT 180)
+  set_tests_properties(${VDA_TEST_PREFIX}wine.cleanup PROPERTIES
+    FIXTURES_CLEANUP ${VDA_TEST_PREFIX}wine TIMEOUT 60)
+endfunction()

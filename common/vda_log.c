@@ -1,0 +1,131 @@
+#include "vda_log.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#if defined(_WIN32)
+#include <sys/timeb.h>
+#endif
+
+static const char level_char[] = { 'E', 'W', 'I', 'D' };
+
+static void format_time(char *buf, size_t len)
+{
+    struct tm tm;
+    time_t secs;
+    int ms;
+#if defined(_WIN32)
+    struct __timeb64 tb;
+    _ftime64_s(&tb);
+    secs = (time_t)tb.time;
+    ms = tb.millitm;
+    gmtime_s(&tm, &secs);
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    secs = ts.tv_sec;
+    ms = (int)(ts.tv_nsec / 1000000);
+    gmtime_r(&secs, &tm);
+#endif
+    snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%03d", (tm.tm_year + 1900) % 10000,
+             (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+             tm.tm_sec % 100, ms % 1000);
+}
+
+void vda_logv(const vda_logger *lg, vda_log_level level, const char *fmt, va_list ap)
+{
+    if (!lg || !lg->sink || level > lg->max_level)
+        return;
+    char line[VDA_LOG_LINE_MAX];
+    char stamp[64];
+    format_time(stamp, sizeof stamp);
+    int n = snprintf(line, sizeof line, "%s %c %s: ", stamp, level_char[level],
+                     lg->component ? lg->component : "-");
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof line) {
+        int m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+        if (m > 0 && (size_t)(n + m) >= sizeof line)
+            memcpy(line + sizeof line - 4, "...", 4);
+    }
+    /* One event is one line: control characters from untrusted text are masked. */
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = '?';
+    lg->sink(lg->ctx, level, line);
+}
+
+void vda_log(const vda_logger *lg, vda_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vda_logv(lg, level, fmt, ap);
+    va_end(ap);
+}
+
+int vda_log_level_parse(const char *name)
+{
+    static const char *const names[] = { "error", "warn", "info", "debug" };
+    for (int i = 0; i < 4; i++)
+        if (name && strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line)
+{
+    (void)level;
+    FILE *fp = ctx ? (FILE *)ctx : stderr;
+    fprintf(fp, "%s\n", line);
+    fflush(fp);
+}
+
+int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
+{
+    memset(f, 0, sizeof *f);
+    if (strlen(path) >= sizeof f->path)
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s", path);
+    snprintf(f->old_path, sizeof f->old_path, "%s.1", path);
+    f->max_bytes = max_bytes;
+    f->fp = fopen(path, "ab");
+    if (!f->fp)
+        return -1;
+    if (fseek(f->fp, 0, SEEK_END) == 0) {
+        long pos = ftell(f->fp);
+        f->size = pos > 0 ? (size_t)pos : 0;
+    }
+    return 0;
+}
+
+void vda_log_file_close(vda_log_file *f)
+{
+    if (f->fp)
+        fclose(f->fp);
+    f->fp = NULL;
+}
+
+static void rotate(vda_log_file *f)
+{
+    fclose(f->fp);
+    remove(f->old_path); /* rename() does not replace an existing file on Windows */
+    rename(f->path, f->old_path);
+    f->fp = fopen(f->path, "wb");
+    f->size = 0;
+}
+
+void vda_log_file_sink(void *ctx, vda_log_level level, const char *line)
+{
+    vda_log_file *f = ctx;
+    size_t len = strlen(line) + 1;
+    if (f->fp) {
+        if (f->max_bytes && f->size + len > f->max_bytes && f->size > 0)
+            rotate(f);
+        if (f->fp && fprintf(f->fp, "%s\n", line) > 0) {
+            fflush(f->fp);
+            f->size += len;
+        }
+    }
+    if (f->tee && f->tee->sink)
+        f->tee->sink(f->tee->ctx, level, line);
+}
