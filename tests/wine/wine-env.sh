@@ -28,14 +28,19 @@ setup)
   [ -s "$state/display.tmp" ] || { echo "wine-env: Xvfb did not start"; cat "$state/xvfb.log"; exit 1; }
   echo ":$(tr -d '\n' <"$state/display.tmp")" >"$state/display"
   export DISPLAY=$(cat "$state/display")
-  if [ ! -f "$WINEPREFIX/system.reg" ]; then
-    echo "wine-env: creating Wine prefix $WINEPREFIX"
-    timeout 120 wineboot >"$state/wineboot.log" 2>&1 ||
-      { echo "wine-env: wineboot failed"; cat "$state/wineboot.log"; exit 1; }
-  fi
   # A persistent wineserver keeps every test start fast; its output goes to a
-  # file, since an inherited pipe would keep ctest waiting forever.
-  "$wineserver" -p >"$state/wineserver.log" 2>&1 </dev/null
+  # file, since an inherited pipe would keep ctest waiting forever. It is started
+  # before wineboot, which then uses it (a second server would refuse to start).
+  mkdir -p "$WINEPREFIX"
+  "$wineserver" -p >"$state/wineserver.log" 2>&1 </dev/null ||
+    { echo "wine-env: wineserver did not start"; cat "$state/wineserver.log"; exit 1; }
+  # wineboot creates the prefix if needed and, every time, starts Wine's
+  # background processes (services.exe, explorer.exe, ...) here, with their output
+  # going to a file. Otherwise the first test would start them, they would inherit
+  # its stdout, and ctest would wait for them until its timeout.
+  [ -f "$WINEPREFIX/system.reg" ] || echo "wine-env: creating Wine prefix $WINEPREFIX"
+  timeout 120 wineboot >"$state/wineboot.log" 2>&1 </dev/null ||
+    { echo "wine-env: wineboot failed"; cat "$state/wineboot.log"; exit 1; }
   echo "wine-env: prefix $WINEPREFIX, display $DISPLAY"
   ;;
 cleanup)
