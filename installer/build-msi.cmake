@@ -63,6 +63,11 @@ execute_process(
 execute_process(
   COMMAND ${MSIBUILD} ${tmp} -q "INSERT INTO `Upgrade` (`UpgradeCode`,`VersionMin`,`VersionMax`,`Attributes`,`ActionProperty`) VALUES ('${upgrade_code}','0.0.0','${VERSION}',768,'OLDERFOUND')"
   COMMAND_ERROR_IS_FATAL ANY)
+# wixl 0.101 also ignores ServiceInstall/@Vital: a service that fails to install
+# must fail the whole install (32768 = msidbServiceInstallErrorControlVital).
+execute_process(
+  COMMAND ${MSIBUILD} ${tmp} -q "UPDATE `ServiceInstall` SET `ErrorControl`=32769 WHERE `Name`='spice-agent'"
+  COMMAND_ERROR_IS_FATAL ANY)
 
 file(RENAME ${tmp} ${output_abs})
 message(STATUS "build-msi: ${output_abs} (ProductCode {${product_code}})")
