@@ -305,8 +305,9 @@ do_install() {
     test "$(reg_value "$svc_key\\Parameters" DevicePath)" = "$default_device"
   check "registry default LogLevel = $default_level" \
     test "$(reg_value "$svc_key\\Parameters" LogLevel)" = "$default_level"
-  wine_differs "restart on failure: Wine's service manager neither stores nor applies" \
-    "failure actions (and its sc has no qc/qfailure), so they are not checked here."
+  wine_differs "restart on failure: Wine's service manager ignores failure actions" \
+    "(ChangeServiceConfig2 FAILURE_ACTIONS is a FIXME stub there; its sc has no qfailure)," \
+    "so neither that they are set nor that a crashed service restarts is checked here."
   wine_differs "Wine runs everything in session 1 as one user; starting the agent for a" \
     "real logged-on user's session is not proven here."
   [ "$failures" -gt 0 ] && show_diagnostics
