@@ -10,7 +10,7 @@
 #                setting kept; then v1 over v2 is refused and changes nothing
 #   uninstall    msiexec /x: service gone, processes gone, files and entry removed
 # Every MSI test works in its own copy of the base prefix with its own wineserver,
-# stopped at the end. Environment (from CMake): VDA_MSI VDA_MSI_ARCH VDA_MSI_SCRIPT
+# stopped at the end. The x86 MSI runs under the 32-bit Wine of the i386 chroot. Environment (from CMake): VDA_MSI VDA_MSI_ARCH VDA_MSI_SCRIPT
 # VDA_VERSION VDA_SERVICE_EXE VDA_AGENT_EXE VDA_MSI_BASE_PREFIX, and for the Wine
 # tests VDA_WINE_STATE (display). Exit: 0 pass, 1 fail, 77 not run here.
 set -uo pipefail
@@ -140,25 +140,35 @@ do_tables() {
 }
 
 # ------------------------------------------------------------------ Wine
-wineserver=$(command -v wineserver || echo /usr/lib/wine/wineserver)
+# This tree's Wine: wine64 on the host for x64; for x86 the 32-bit Wine in the
+# i386 chroot that the tree's Wine fixture found (tests/wine/wine-env.sh), entered
+# through tests/wine/wine32-exec.sh (build and source trees are visible inside at
+# the same paths). WINE and WINESERVER are the command prefixes.
 wine_env() {
   export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
   local state=${VDA_WINE_STATE:?VDA_WINE_STATE is not set: run this through ctest}
   [ -f "$state/display" ] && export DISPLAY=$(cat "$state/display")
   if [ "$arch" = x64 ]; then
     WINE=(/usr/lib/wine/wine64)
-  elif [ -n "${VDA_WINE32:-}" ]; then
-    read -ra WINE <<<"$VDA_WINE32"
+    WINESERVER=("$(command -v wineserver || echo /usr/lib/wine/wineserver)")
+  elif [ -f "$state/wine32-root" ]; then
+    local root exec32=${VDA_SOURCE_DIR:?}/tests/wine/wine32-exec.sh
+    root=$(cat "$state/wine32-root")
+    export VDA_WINE32_BINDS="${VDA_SOURCE_DIR}:${VDA_BINARY_DIR:?}"
+    WINE=("$exec32" "$root" /usr/lib/wine/wine)
+    WINESERVER=("$exec32" "$root" /usr/lib/wine/wineserver)
   else
-    not_run "the x86 MSI installs 32-bit programs and this machine has no 32-bit Wine" \
-      "(wine64 would 'run' them by exiting 0). Set VDA_WINE32 to run this test."
+    local why="no 32-bit Wine"
+    [ -f "$state/wine32-missing" ] && why=$(cat "$state/wine32-missing")
+    not_run "the x86 MSI installs 32-bit programs, which need a 32-bit Wine (wine64" \
+      "would 'run' them by exiting 0), and this machine has none: $why"
   fi
 }
 
 do_base_prefix() {
   wine_env
   local base=$work stamp
-  stamp="$(/usr/lib/wine/wine64 --version 2>/dev/null) $arch"
+  stamp="$("${WINE[@]}" --version 2>/dev/null) $arch"
   if [ -f "$base/system.reg" ] && [ "$(cat "$base/.vda-stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "base prefix $base is ready"; exit 0
   fi
@@ -168,7 +178,8 @@ do_base_prefix() {
   # exits once Wine's own processes are gone, and saves the registry then.
   timeout 120 "${WINE[@]}" wineboot >"$base.wineboot.log" 2>&1 </dev/null ||
     { cat "$base.wineboot.log"; echo "FAIL: wineboot"; exit 1; }
-  timeout 60 "$wineserver" -w || { "$wineserver" -k; echo "FAIL: wineserver did not exit"; exit 1; }
+  timeout 60 "${WINESERVER[@]}" -w ||
+    { "${WINESERVER[@]}" -k; echo "FAIL: wineserver did not exit"; exit 1; }
   echo "$stamp" >"$base/.vda-stamp"
   echo "base prefix $base created"
 }
@@ -180,21 +191,31 @@ start_prefix() {
   wine_env
   local base=${VDA_MSI_BASE_PREFIX:?}
   [ -f "$base/system.reg" ] || { echo "FAIL: no base prefix at $base"; exit 1; }
-  if [ -d "$work/prefix" ]; then WINEPREFIX=$work/prefix "$wineserver" -k 2>/dev/null; fi
+  if [ -d "$work/prefix" ]; then WINEPREFIX=$work/prefix "${WINESERVER[@]}" -k 2>/dev/null; fi
   rm -rf "$work" && mkdir -p "$work"
   cp -al "$base" "$work/prefix" || { echo "FAIL: copying the prefix"; exit 1; }
   find "$work/prefix" -type f ! -regex \
     '.*/windows/\(system32\|syswow64\)/.*\.\(dll\|exe\|drv\|sys\|nls\|cpl\|ocx\|acm\|tlb\|ax\|ds\|com\|mui\)' \
     -print0 | xargs -0 -r sh -c 'for f; do cp -p "$f" "$f.copy" && mv -f "$f.copy" "$f"; done' _
   export WINEPREFIX=$work/prefix
-  "$wineserver" -p >"$work/wineserver.log" 2>&1 </dev/null ||
+  "${WINESERVER[@]}" -p >"$work/wineserver.log" 2>&1 </dev/null ||
     { cat "$work/wineserver.log"; echo "FAIL: wineserver"; exit 1; }
   trap stop_prefix EXIT
   set_install_dir
   echo "prefix $WINEPREFIX, display ${DISPLAY:-none}"
 }
+# Ends this prefix's Wine; then makes sure, by PID, that none of its processes
+# (service, agent, Wine's own) outlives the test.
 stop_prefix() {
-  "$wineserver" -k >/dev/null 2>&1 || true
+  "${WINESERVER[@]}" -k >/dev/null 2>&1 || true
+  local pids
+  for _ in $(seq 50); do
+    pids=$(prefix_pids)
+    [ -z "$pids" ] && return 0
+    sleep 0.1
+  done
+  echo "killing leftover Wine processes of $WINEPREFIX: $pids"
+  kill -9 $pids 2>/dev/null || true
 }
 
 w() { "${WINE[@]}" "$@" </dev/null 2>>"$work/wine-stderr.log"; }
@@ -231,13 +252,15 @@ msiexec_run() {
 }
 
 # PIDs of the processes of this prefix running the program NAME (argv[0] is its
-# Windows path: ...\NAME).
+# Windows path: ...\NAME); without NAME, all of them.
 prefix_pids() {
   local p a0
   for p in /proc/[0-9]*; do
-    a0=$(tr '\0' '\n' 2>/dev/null <"$p/cmdline" | head -n 1)
-    a0=${a0##*\\}; a0=${a0##*/}
-    [ "${a0,,}" = "${1,,}" ] || continue
+    if [ -n "${1:-}" ]; then
+      a0=$(tr '\0' '\n' 2>/dev/null <"$p/cmdline" | head -n 1)
+      a0=${a0##*\\}; a0=${a0##*/}
+      [ "${a0,,}" = "${1,,}" ] || continue
+    fi
     tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "WINEPREFIX=$WINEPREFIX" || continue
     echo "${p#/proc/}"
   done
