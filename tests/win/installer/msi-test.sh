@@ -2,6 +2,7 @@
 # msi-test.sh COMMAND WORK_DIR: the installer tests (run by ctest, see CMakeLists.txt).
 #   tables       msiinfo: the MSI's tables hold what this architecture needs, and
 #                the ProductCode is derived from (arch, version) as promised
+#   versioninfo  both programs carry the VERSIONINFO resource (version, names)
 #   base-prefix  make (once) the clean Wine prefix the MSI tests copy
 #   install      msiexec /i: files, service (auto start, running), agent started,
 #                registry defaults, Add/Remove Programs entry, --version
@@ -136,6 +137,26 @@ do_tables() {
   check "ProductCode $product_code is a UUID" grep -qE '^\{[0-9A-F-]{36}\}$' <<<"$product_code"
   check "ProductCode is reproducible ($again)" test "$again" = "$product_code"
   check "next version gets a new ProductCode ($next)" test -n "$next" -a "$next" != "$product_code"
+  finish
+}
+
+# ------------------------------------------------------------------ versioninfo
+# The VERSIONINFO resource of both programs (UTF-16 strings: each key is followed
+# by its value).
+resource_value() { strings -el "$1" | grep -A1 -xF "$2" | sed -n 2p; }
+do_versioninfo() {
+  local exe name desc v=$VDA_VERSION
+  for exe in "$VDA_SERVICE_EXE" "$VDA_AGENT_EXE"; do
+    name=$(basename "$exe")
+    check "$name ProductName = SPICE Guest Agent" test "$(resource_value "$exe" ProductName)" = "SPICE Guest Agent"
+    check "$name ProductVersion = $v" test "$(resource_value "$exe" ProductVersion)" = "$v"
+    check "$name FileVersion = $v" test "$(resource_value "$exe" FileVersion)" = "$v"
+    check "$name CompanyName = spice-vdagent-win project" \
+      test "$(resource_value "$exe" CompanyName)" = "spice-vdagent-win project"
+    check "$name OriginalFilename = $name" test "$(resource_value "$exe" OriginalFilename)" = "$name"
+    desc=$(resource_value "$exe" FileDescription)
+    check "$name has a FileDescription [$desc]" test -n "$desc"
+  done
   finish
 }
 
@@ -405,9 +426,10 @@ do_uninstall() {
 
 case "$cmd" in
 tables) do_tables ;;
+versioninfo) do_versioninfo ;;
 base-prefix) do_base_prefix ;;
 install) do_install ;;
 upgrade) do_upgrade ;;
 uninstall) do_uninstall ;;
-*) echo "usage: $0 tables|base-prefix|install|upgrade|uninstall WORK_DIR" >&2; exit 2 ;;
+*) echo "usage: $0 tables|versioninfo|base-prefix|install|upgrade|uninstall WORK_DIR" >&2; exit 2 ;;
 esac
