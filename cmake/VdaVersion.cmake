@@ -16,7 +16,14 @@ endif()
 
 # vda_add_version_resource(<target> <description>): the target also gets the
 # generated directory on its include path, so its sources can include vda_version.h.
+# installer/CMakeLists.txt calls it for vdservice and vdagent; a second call for the
+# same target does nothing (one VERSIONINFO per exe).
 function(vda_add_version_resource target description)
+  get_target_property(done ${target} VDA_VERSION_RESOURCE)
+  if(done)
+    return()
+  endif()
+  set_target_properties(${target} PROPERTIES VDA_VERSION_RESOURCE ON)
   target_include_directories(${target} PRIVATE ${VDA_GENERATED_DIR})
   if(NOT WIN32)
     return()
@@ -24,7 +31,7 @@ function(vda_add_version_resource target description)
   set(VDA_FILE_DESCRIPTION "${description}")
   set(VDA_ORIGINAL_FILENAME "${target}.exe")
   set(VDA_INTERNAL_NAME "${target}")
-  set(rc ${CMAKE_CURRENT_BINARY_DIR}/${target}_version.rc)
+  set(rc ${CMAKE_BINARY_DIR}/generated/${target}_version.rc)
   configure_file(${CMAKE_SOURCE_DIR}/cmake/vda_version.rc.in ${rc} @ONLY)
   target_sources(${target} PRIVATE ${rc})
 endfunction()
