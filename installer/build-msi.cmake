@@ -1,14 +1,14 @@
 # Builds one MSI from installer/spice-vdagent.wxs. Used by the build (installer/
 # CMakeLists.txt) and by the installer tests, which build the same binaries under
 # other version numbers to test upgrades:
-#   cmake -DARCH=x64|x86 -DVERSION=1.2.3 -DSERVICE_EXE=... -DAGENT_EXE=...
+#   cmake -DARCH=x64|x86 -DVERSION=1.2.3 -DSERVICE_EXE=... -DAGENT_EXE=... -DWAIT_EXE=...
 #         -DOUTPUT=out.msi -DWORK_DIR=scratch [-DWIXL=wixl -DMSIBUILD=msibuild]
 #         -P installer/build-msi.cmake
 # The ProductCode is a name-based UUID of (arch, version): the same inputs always
 # give the same code, every version (and each architecture) gets its own.
 cmake_minimum_required(VERSION 3.25)
 
-foreach(v ARCH VERSION SERVICE_EXE AGENT_EXE OUTPUT WORK_DIR)
+foreach(v ARCH VERSION SERVICE_EXE AGENT_EXE WAIT_EXE OUTPUT WORK_DIR)
   if(NOT DEFINED ${v} OR "${${v}}" STREQUAL "")
     message(FATAL_ERROR "build-msi: -D${v}=... is required")
   endif()
@@ -41,6 +41,7 @@ file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 file(COPY_FILE ${SERVICE_EXE} ${WORK_DIR}/vdservice.exe)
 file(COPY_FILE ${AGENT_EXE} ${WORK_DIR}/vdagent.exe)
+file(COPY_FILE ${WAIT_EXE} ${WORK_DIR}/msi_wait.exe)
 
 get_filename_component(output_abs ${OUTPUT} ABSOLUTE)
 set(tmp ${WORK_DIR}/out.msi)
@@ -67,6 +68,18 @@ execute_process(
 # must fail the whole install (32768 = msidbServiceInstallErrorControlVital).
 execute_process(
   COMMAND ${MSIBUILD} ${tmp} -q "UPDATE `ServiceInstall` SET `ErrorControl`=32769 WHERE `Name`='spice-agent'"
+  COMMAND_ERROR_IS_FATAL ANY)
+
+# The deferred, elevated (no impersonation), result-ignored EXE custom action that
+# runs msi_wait.exe from the Binary table when the product is removed, between
+# StopServices and DeleteServices (wixl 0.101 has no BinaryKey+ExeCommand).
+# Type 3138 = 2 (exe in Binary) + 64 (ignore exit code) + 1024 (deferred)
+#           + 2048 (no impersonation: runs as LocalSystem, like the service).
+execute_process(
+  COMMAND ${MSIBUILD} ${tmp} -q "INSERT INTO `CustomAction` (`Action`,`Type`,`Source`,`Target`) VALUES ('WaitForPrograms',3138,'MsiWait','\"[INSTALLDIR].\"')"
+  COMMAND_ERROR_IS_FATAL ANY)
+execute_process(
+  COMMAND ${MSIBUILD} ${tmp} -q "INSERT INTO `InstallExecuteSequence` (`Action`,`Condition`,`Sequence`) VALUES ('WaitForPrograms','REMOVE~=\"ALL\"',1950)"
   COMMAND_ERROR_IS_FATAL ANY)
 
 file(RENAME ${tmp} ${output_abs})

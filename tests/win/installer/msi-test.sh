@@ -42,7 +42,7 @@ next_version() { local IFS=.; set -- $1; echo "$1.$2.$(($3 + 1))"; }
 # build_msi VERSION OUT [SERVICE_EXE AGENT_EXE]: the same recipe as the build.
 build_msi() {
   cmake -DARCH="$arch" -DVERSION="$1" -DSERVICE_EXE="${3:-$VDA_SERVICE_EXE}" \
-    -DAGENT_EXE="${4:-$VDA_AGENT_EXE}" -DOUTPUT="$2" -DWORK_DIR="$work/stage-$1" \
+    -DAGENT_EXE="${4:-$VDA_AGENT_EXE}" -DWAIT_EXE="$VDA_WAIT_EXE" -DOUTPUT="$2" -DWORK_DIR="$work/stage-$1" \
     -P "$VDA_MSI_SCRIPT" >"$work/build-msi-$1.log" 2>&1 ||
     { cat "$work/build-msi-$1.log"; echo "FAIL: building the $1 MSI"; exit 1; }
 }
@@ -118,6 +118,16 @@ do_tables() {
   ii=$(awk -F'\t' '$1 == "InstallInitialize" {print $3}' <<<"$rows")
   check "RemoveExistingProducts between InstallValidate and InstallInitialize ($iv < $rep < $ii)" \
     test -n "$rep" -a "${rep:-0}" -gt "${iv:-0}" -a "${rep:-0}" -lt "${ii:-0}"
+
+  local ss wp rf
+  ss=$(awk -F'\t' '$1 == "StopServices" {print $3}' <<<"$rows")
+  wp=$(awk -F'\t' '$1 == "WaitForPrograms" && $2 == "REMOVE~=\"ALL\"" {print $3}' <<<"$rows")
+  rf=$(awk -F'\t' '$1 == "RemoveFiles" {print $3}' <<<"$rows")
+  check "WaitForPrograms runs on removal between StopServices and RemoveFiles ($ss < $wp < $rf)" \
+    test -n "$wp" -a "${wp:-0}" -gt "${ss:-0}" -a "${wp:-0}" -lt "${rf:-0}"
+  check "CustomAction WaitForPrograms: msi_wait.exe from Binary, deferred, no impersonation" \
+    grep -qE '^WaitForPrograms	3138	MsiWait	"\[INSTALLDIR\]\."	?$' <(table CustomAction)
+  check "Binary MsiWait is there" grep -qE '^MsiWait	' <(table Binary)
 
   rows=$(table Registry)
   check "Registry DevicePath = [DEVICEPATH]" grep -qE \
@@ -306,6 +316,7 @@ arp_entries() {
     END { if (n != "") print n "|" v "|" p }'
 }
 service_log() { find "$WINEPREFIX/drive_c" -name vdservice.log -print -quit; }
+agent_ready() { local l; l=$(service_log); [ -n "$l" ] && grep -qE 'agent process [0-9]+ is ready' "$l"; }
 show_diagnostics() {
   echo "---- diagnostics"
   local l; l=$(service_log)
@@ -345,6 +356,10 @@ do_install() {
   rc=$(msiexec_run install.log /i "$(winpath "$VDA_MSI")")
   check "msiexec /i succeeded" test "$rc" = 0
   check_installed "$VDA_VERSION" "$VDA_SERVICE_EXE" "$VDA_AGENT_EXE"
+  # The installed pair works together: the agent reached the service over its pipe
+  # and said HELLO (vdservice logs "agent process N is ready" then).
+  check "the agent connected to the service (service log: agent process N is ready)" \
+    wait_for 20 agent_ready
   check "registry default DevicePath = $default_device" \
     test "$(reg_value "$svc_key\\Parameters" DevicePath)" = "$default_device"
   check "registry default LogLevel = $default_level" \
