@@ -47,8 +47,9 @@ build_msi() {
     { cat "$work/build-msi-$1.log"; echo "FAIL: building the $1 MSI"; exit 1; }
 }
 
-# table NAME [MSI]: the rows of an MSI table (no header), tab-separated.
-table() { msiinfo export "${2:-$VDA_MSI}" "$1" | tr -d '\r' | tail -n +4; }
+# table NAME [MSI]: the rows of an MSI table (no header), tab-separated. Run in
+# the work directory: exporting a table with streams (Binary) writes them to ./NAME/.
+table() { (cd "$work" && msiinfo export "${2:-$VDA_MSI}" "$1") | tr -d '\r' | tail -n +4; }
 has_row() { grep -qxF -- "$2" <<<"$1"; }
 
 # ------------------------------------------------------------------ tables
