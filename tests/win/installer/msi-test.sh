@@ -4,16 +4,18 @@
 #                the ProductCode is derived from (arch, version) as promised
 #   versioninfo  both programs carry the VERSIONINFO resource (version, names)
 #   base-prefix  make (once) the clean Wine prefix the MSI tests copy
-#   install      msiexec /i: files, service (auto start, running), agent started,
-#                registry defaults, Add/Remove Programs entry, --version
+#   install      msiexec /i: files, service (auto start, running), agent started
+#                and connected, registry defaults, Add/Remove Programs, --version
 #   upgrade      v1, user changes a setting, v2 (same binaries, marked, higher
 #                version) over it: one product, new files, service running, the
 #                setting kept; then v1 over v2 is refused and changes nothing
 #   uninstall    msiexec /x: service gone, processes gone, files and entry removed
 # Every MSI test works in its own copy of the base prefix with its own wineserver,
-# stopped at the end. The x86 MSI runs under the 32-bit Wine of the i386 chroot. Environment (from CMake): VDA_MSI VDA_MSI_ARCH VDA_MSI_SCRIPT
-# VDA_VERSION VDA_SERVICE_EXE VDA_AGENT_EXE VDA_MSI_BASE_PREFIX, and for the Wine
-# tests VDA_WINE_STATE (display). Exit: 0 pass, 1 fail, 77 not run here.
+# stopped at the end. The x86 MSI runs under the 32-bit Wine of the i386 chroot.
+# Environment (from CMake): VDA_MSI VDA_MSI_ARCH VDA_MSI_SCRIPT VDA_VERSION
+# VDA_SERVICE_EXE VDA_AGENT_EXE VDA_WAIT_EXE VDA_MSI_BASE_PREFIX, and for the Wine
+# tests the tree's Wine fixture (VDA_WINE_STATE, VDA_SOURCE_DIR, VDA_BINARY_DIR).
+# Exit: 0 pass, 1 fail, 77 not run here.
 set -uo pipefail
 cmd=$1 work=$2
 
@@ -42,7 +44,8 @@ next_version() { local IFS=.; set -- $1; echo "$1.$2.$(($3 + 1))"; }
 # build_msi VERSION OUT [SERVICE_EXE AGENT_EXE]: the same recipe as the build.
 build_msi() {
   cmake -DARCH="$arch" -DVERSION="$1" -DSERVICE_EXE="${3:-$VDA_SERVICE_EXE}" \
-    -DAGENT_EXE="${4:-$VDA_AGENT_EXE}" -DWAIT_EXE="$VDA_WAIT_EXE" -DOUTPUT="$2" -DWORK_DIR="$work/stage-$1" \
+    -DAGENT_EXE="${4:-$VDA_AGENT_EXE}" -DWAIT_EXE="$VDA_WAIT_EXE" -DOUTPUT="$2" \
+    -DWORK_DIR="$work/stage-$1" \
     -P "$VDA_MSI_SCRIPT" >"$work/build-msi-$1.log" 2>&1 ||
     { cat "$work/build-msi-$1.log"; echo "FAIL: building the $1 MSI"; exit 1; }
 }
