@@ -121,12 +121,13 @@ vda_policy_action vda_policy_hello(vda_policy *p, uint64_t now)
 
 vda_policy_action vda_policy_agent_lost(vda_policy *p, uint64_t now)
 {
-    (void)now;
-    if (!p->agent_alive || p->state == VDA_AGENT_KILLED)
+    if (!p->agent_alive || p->state == VDA_AGENT_STOPPING || p->state == VDA_AGENT_KILLED)
         return VDA_ACT_NONE;
-    /* Without its pipe the agent is useless: end it; its exit drives the rest. */
-    set_state(p, VDA_AGENT_KILLED, VDA_POLICY_NO_DEADLINE);
-    return VDA_ACT_KILL_AGENT;
+    /* Without its pipe the agent is useless and should be exiting by itself (its
+     * exit code is worth logging): give it the grace period, then end it. Its
+     * exit drives the rest, as a failure. */
+    set_state(p, VDA_AGENT_STOPPING, now + p->grace_ms);
+    return VDA_ACT_NONE;
 }
 
 vda_policy_action vda_policy_agent_exited(vda_policy *p, uint64_t now)

@@ -73,7 +73,8 @@ vda_policy_action vda_policy_launched(vda_policy *p, uint64_t now);
 /* no_user: nobody is logged on to the console (wait for a logon). */
 vda_policy_action vda_policy_launch_failed(vda_policy *p, uint64_t now, int no_user);
 vda_policy_action vda_policy_hello(vda_policy *p, uint64_t now);
-/* The agent's pipe broke or its stream is unusable while the process lives. */
+/* The agent's pipe broke or its stream is unusable while the process lives:
+ * the port closes; the agent gets the grace period to exit, then is killed. */
 vda_policy_action vda_policy_agent_lost(vda_policy *p, uint64_t now);
 vda_policy_action vda_policy_agent_exited(vda_policy *p, uint64_t now);
 /* agent_in_console: the running agent's session is the active console session

@@ -141,14 +141,16 @@ static void test_hello_timeout_and_lost_pipe(void **state)
     assert_int_equal(vda_policy_agent_exited(&p, p.hello_timeout_ms + 1), VDA_ACT_LAUNCH);
     vda_policy_launched(&p, 20000);
     vda_policy_hello(&p, 20001);
-    assert_int_equal(vda_policy_agent_lost(&p, 20002), VDA_ACT_KILL_AGENT);
+    assert_int_equal(vda_policy_agent_lost(&p, 20002), VDA_ACT_NONE);
     assert_false(vda_policy_port_wanted(&p));
     assert_int_equal(vda_policy_agent_lost(&p, 20003), VDA_ACT_NONE); /* once */
-    /* Second short life in a row: delayed relaunch. */
-    assert_int_equal(vda_policy_agent_exited(&p, 20004), VDA_ACT_NONE);
+    assert_int_equal(p.deadline, 20002 + p.grace_ms);
+    assert_int_equal(vda_policy_timeout(&p, 20002 + p.grace_ms), VDA_ACT_KILL_AGENT);
+    /* Second short life in a row (lost, not asked to stop): delayed relaunch. */
+    assert_int_equal(vda_policy_agent_exited(&p, 20002 + p.grace_ms + 1), VDA_ACT_NONE);
     assert_int_equal(p.state, VDA_AGENT_WAITING);
     /* A logon while waiting launches at once. */
-    assert_int_equal(vda_policy_session(&p, 20005, VDA_SESSION_LOGON, 0, 0), VDA_ACT_LAUNCH);
+    assert_int_equal(vda_policy_session(&p, 30000, VDA_SESSION_LOGON, 0, 0), VDA_ACT_LAUNCH);
 }
 
 static void test_service_stop(void **state)
