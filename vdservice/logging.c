@@ -2,6 +2,8 @@
  * (rotated once, by vda_log_file), plus stderr in run mode. */
 #include "vds.h"
 
+#include <shlobj.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -30,12 +32,14 @@ const char *vds_err_str(DWORD err, char *buf, size_t len)
     return buf;
 }
 
-/* %ProgramData%\spice-vdagent\vdservice.log, in the ANSI code page for fopen. */
+/* %ProgramData%\spice-vdagent\vdservice.log, in the ANSI code page for fopen.
+ * The shell's folder, not the environment: a service may have no ProgramData
+ * variable (Wine's services do not). */
 static int log_path(char *out, size_t len)
 {
     wchar_t dir[MAX_PATH];
-    DWORD n = GetEnvironmentVariableW(L"ProgramData", dir, MAX_PATH);
-    if (n == 0 || n >= MAX_PATH - 40)
+    if (SHGetFolderPathW(NULL, CSIDL_COMMON_APPDATA, NULL, SHGFP_TYPE_CURRENT, dir) != S_OK ||
+        wcslen(dir) >= MAX_PATH - 40)
         wcscpy(dir, L"C:\\ProgramData");
     wcscat(dir, L"\\spice-vdagent");
     CreateDirectoryW(dir, NULL); /* exists already: fine */

@@ -163,6 +163,7 @@ int wmain(int argc, wchar_t **argv)
     }
     if (wcscmp(cmd, L"run") != 0)
         return bad_args("unknown command", cmd);
+    cfg.run_mode = 1;
     const wchar_t *stop_event = NULL;
     int rc = parse_run(argc, argv, &cfg, &stop_event);
     if (rc)

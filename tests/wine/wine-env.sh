@@ -36,6 +36,11 @@ setup)
   # A persistent wineserver keeps every test start fast; its output goes to a
   # file, since an inherited pipe would keep ctest waiting forever.
   "$wineserver" -p >"$state/wineserver.log" 2>&1 </dev/null
+  # Start Wine's background processes (services.exe, winedevice.exe, ...) now,
+  # with their output in a file: otherwise the first test starts them, they
+  # inherit its stdout pipe and ctest waits for that pipe until the timeout.
+  timeout 120 wineboot >>"$state/wineboot.log" 2>&1 </dev/null ||
+    { echo "wine-env: wineboot failed"; cat "$state/wineboot.log"; exit 1; }
   echo "wine-env: prefix $WINEPREFIX, display $DISPLAY"
   ;;
 cleanup)
