@@ -136,6 +136,8 @@ static void set_status(vds_service *s, DWORD state, DWORD exit_code)
                 ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_SESSIONCHANGE
                 : 0;
         s->status.dwWin32ExitCode = exit_code;
+        s->status.dwServiceSpecificExitCode =
+            exit_code == ERROR_SERVICE_SPECIFIC_ERROR ? (DWORD)s->exit_code : 0;
         s->status.dwWaitHint = state == SERVICE_RUNNING || state == SERVICE_STOPPED ? 0 : 10000;
         s->status.dwCheckPoint =
             state == SERVICE_RUNNING || state == SERVICE_STOPPED ? 0 : s->status.dwCheckPoint + 1;

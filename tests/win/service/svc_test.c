@@ -516,6 +516,30 @@ out:
     return finish(&svc, &host);
 }
 
+/* The host closes the device while the agent is in the middle of a multi-chunk
+ * message: the rest of that message must not reach the reopened port (it would
+ * be read as a message header there), and the agent announces itself again. */
+static int t_host_closes_mid_message(void)
+{
+    static fake_host host;
+    service svc = { 0 };
+    char r[200];
+    START("host-closes-mid");
+    CHECK(command(&host, "send-slowly 200000") == 0, "command"); /* ~100 chunks, ~0.5 s+ */
+    Sleep(150);
+    host_kick(&host);
+    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "kick did not disconnect");
+    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "device not reopened");
+    CHECK(expect_caps(&host, 2) == 0, "the reopened port did not start with capabilities");
+    CHECK(ask(&host, "whoami", "pid=", r, sizeof r, 2) == 0, "whoami: %s", r);
+    CHECK(strstr(r, "resets=1") != NULL, "agent got no RESET: %s", r);
+    CHECK(echo(&host, 20000, 4, 2) == 0, "echo after");
+    CHECK(host.errors == 0, "the reopened port got the tail of a message: %s", host.last_error);
+    CHECK(log_count(&svc, "sent reset") == 1, "reset not logged");
+out:
+    return finish(&svc, &host);
+}
+
 /* A foreign process connecting to the pipe is refused and sees nothing. */
 static int t_intruder(void)
 {
@@ -855,6 +879,7 @@ int main(int argc, char **argv)
         { "agent_dies_receiving", t_agent_dies_receiving },
         { "late_device", t_late_device },
         { "host_closes", t_host_closes },
+        { "host_closes_mid_message", t_host_closes_mid_message },
         { "intruder", t_intruder },
         { "crash_loop", t_crash_loop },
         { "garbage", t_garbage },

@@ -7,6 +7,7 @@
  *   "die"                 exit at once with code 3 (a crash)
  *   "send-half-and-die N" send the first half of the chunks of an N-byte
  *                         message (type SVC_TEST_BIG), then terminate (code 4)
+ *   "send-slowly N"       send an N-byte SVC_TEST_BIG message one chunk every 5 ms
  *   "die-on-partial"      terminate (code 5) after the first chunk of the next
  *                         message that spans several chunks
  *   "whoami"              answer "pid=<pid> resets=<n>"                        */

@@ -162,6 +162,22 @@ static void send_half_and_die(uint32_t size)
     TerminateProcess(GetCurrentProcess(), 4);
 }
 
+/* A big message, one chunk every few ms: the host can cut the port mid-message. */
+static void send_slowly(uint32_t size)
+{
+    uint8_t *data = malloc(size ? size : 1);
+    for (uint32_t i = 0; i < size; i++)
+        data[i] = (uint8_t)(i * 7 + 2);
+    vda_msg_writer w;
+    vda_msg_writer_init(&w, VDP_CLIENT_PORT, SVC_TEST_BIG, 0, data, size);
+    uint8_t buf[VDA_CHUNK_MAX_WIRE];
+    while (!vda_msg_writer_done(&w)) {
+        write_all(buf, vda_msg_writer_next(&w, buf, sizeof buf));
+        Sleep(5);
+    }
+    free(data);
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -241,6 +257,8 @@ int wmain(int argc, wchar_t **argv)
                     TerminateProcess(GetCurrentProcess(), 3);
                 else if (strncmp(cmd, "send-half-and-die ", 18) == 0)
                     send_half_and_die((uint32_t)strtoul(cmd + 18, NULL, 10));
+                else if (strncmp(cmd, "send-slowly ", 12) == 0)
+                    send_slowly((uint32_t)strtoul(cmd + 12, NULL, 10));
                 else if (strcmp(cmd, "die-on-partial") == 0)
                     die_on_partial = 1;
                 else if (strcmp(cmd, "whoami") == 0)
