@@ -28,17 +28,16 @@ setup)
   [ -s "$state/display.tmp" ] || { echo "wine-env: Xvfb did not start"; cat "$state/xvfb.log"; exit 1; }
   echo ":$(tr -d '\n' <"$state/display.tmp")" >"$state/display"
   export DISPLAY=$(cat "$state/display")
-  if [ ! -f "$WINEPREFIX/system.reg" ]; then
-    echo "wine-env: creating Wine prefix $WINEPREFIX"
-    timeout 120 wineboot >"$state/wineboot.log" 2>&1 ||
-      { echo "wine-env: wineboot failed"; cat "$state/wineboot.log"; exit 1; }
-  fi
   # A persistent wineserver keeps every test start fast; its output goes to a
-  # file, since an inherited pipe would keep ctest waiting forever.
+  # file, since an inherited pipe would keep ctest waiting forever. It starts
+  # before wineboot: once wineboot's own server runs, "-p" would fail.
+  mkdir -p "$WINEPREFIX"
   "$wineserver" -p >"$state/wineserver.log" 2>&1 </dev/null
-  # Start Wine's background processes (services.exe, winedevice.exe, ...) now,
-  # with their output in a file: otherwise the first test starts them, they
-  # inherit its stdout pipe and ctest waits for that pipe until the timeout.
+  [ -f "$WINEPREFIX/system.reg" ] || echo "wine-env: creating Wine prefix $WINEPREFIX"
+  # wineboot creates the prefix if needed and starts Wine's background processes
+  # (services.exe, winedevice.exe, ...) with their output in a file: otherwise
+  # the first test starts them, they inherit its stdout pipe and ctest waits for
+  # that pipe until the timeout.
   timeout 120 wineboot >>"$state/wineboot.log" 2>&1 </dev/null ||
     { echo "wine-env: wineboot failed"; cat "$state/wineboot.log"; exit 1; }
   echo "wine-env: prefix $WINEPREFIX, display $DISPLAY"
