@@ -3,12 +3,8 @@
  * a timeout only while something is scheduled (a relaunch, a port retry, a stop
  * grace period): no polling, no sleeps, no wakeups while idle.
  *
- * Data path. Device -> agent: the device stream is parsed with vda_chunk_reader
- * and only whole chunks are queued for the pipe (a chunk split across reads is
- * staged), so a RESET or STOP control chunk always lands on a chunk boundary.
- * Agent -> device: the pipe stream is parsed with vda_pipe_reader; chunks are
- * forwarded piece by piece, but only whole messages (vda_msg_tracker), so the
- * device never sees the tail of a message whose head went to an earlier port.
+ * Data path: common/service_fwd.h (parsing, whole chunks towards the agent,
+ * whole messages towards the device, the two fixed queues).
  *
  * THE PORT IS OPEN EXACTLY WHILE AN AGENT IS CONNECTED (port_sync below): from
  * the agent's HELLO until it is asked to stop, exits, or its pipe breaks.
@@ -27,16 +23,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "byte_ring.h"
-#include "chunk_reader.h"
-#include "chunk_writer.h"
-#include "le_bytes.h"
-#include "msg_tracker.h"
-#include "pipe_proto.h"
+#include "service_fwd.h"
 
 #define TO_AGENT_LIMIT (1024u * 1024u)
-#define TO_AGENT_CAP (TO_AGENT_LIMIT + VDS_PORT_READ_SIZE + 8u + 2u * VDA_PIPE_CTL_WIRE)
-#define TO_DEVICE_CAP (256u * 1024u + VDS_PIPE_READ_SIZE + 8u)
+#define TO_AGENT_CAP (TO_AGENT_LIMIT + VDA_FWD_ROOM(VDS_PORT_READ_SIZE))
+#define TO_DEVICE_CAP (256u * 1024u + VDA_FWD_ROOM(VDS_PIPE_READ_SIZE))
 #define IO_RETRY_MS 100u /* after ERROR_NO_SYSTEM_RESOURCES */
 
 typedef struct vds_loop {
@@ -47,13 +38,7 @@ typedef struct vds_loop {
     vds_port port;
     vds_pipe pipe;
     vds_agent agent;
-    vda_ring to_agent;          /* device -> agent: whole chunks only */
-    vda_ring to_device;         /* agent -> device */
-    vda_chunk_reader dev_reader;
-    vda_pipe_reader pipe_reader;
-    vda_msg_tracker tracker;    /* message boundaries of agent -> device */
-    uint8_t stage[VDA_CHUNK_MAX_WIRE];
-    size_t stage_len;           /* a device chunk split across reads */
+    vda_fwd fwd;                /* both queues and all framing state */
     vda_backoff port_backoff;
     uint64_t port_retry_at;     /* reopen the port not before this */
     uint64_t io_retry_at;       /* device I/O paused until this (no resources) */
@@ -73,10 +58,7 @@ static uint64_t now_ms(void)
 /* Everything that belongs to one opening of the port is forgotten. */
 static void forget_port_state(vds_loop *L)
 {
-    vda_ring_clear(&L->to_device);
-    vda_chunk_reader_reset(&L->dev_reader);
-    L->stage_len = 0;
-    vda_msg_tracker_drop_all(&L->tracker);
+    vda_fwd_port_closed(&L->fwd);
 }
 
 /* The port broke under a live agent: close, and reopen with backoff. */
@@ -126,9 +108,7 @@ static void drop_agent_link(vds_loop *L, const char *why)
         vds_port_close(&L->port, why);
     forget_port_state(L);
     vds_pipe_close(&L->pipe);
-    vda_ring_clear(&L->to_agent);
-    vda_pipe_reader_reset(&L->pipe_reader);
-    vda_msg_tracker_init(&L->tracker);
+    vda_fwd_reset(&L->fwd);
     vda_backoff_reset(&L->port_backoff);
     L->port_retry_at = 0;
     L->io_retry_at = 0;
@@ -214,44 +194,10 @@ static void agent_lost(vds_loop *L, const char *why)
 
 /* --------------------------------------------------------------- forwarding */
 
-static void push_chunk_header(vda_ring *r, uint32_t port, uint32_t size)
-{
-    uint8_t h[8];
-    vda_put_le32(h, port);
-    vda_put_le32(h + 4, size);
-    vda_ring_push(r, h, sizeof h); /* room was checked before the read */
-}
-
 static void device_bytes(vds_loop *L, const uint8_t *buf, size_t len)
 {
-    for (;;) {
-        vda_chunk_piece pc;
-        vda_status st = vda_chunk_reader_next(&L->dev_reader, &buf, &len, &pc);
-        if (st == VDA_NEED_MORE)
-            return;
-        if (st == VDA_ERR_CHUNK_TOO_BIG || st == VDA_ERR_FRAMING_LOST) {
-            port_failed(L, "framing lost on the incoming stream");
-            return;
-        }
-        if (st != VDA_OK)
-            continue; /* logged by the reader; that chunk is dropped */
-        if (pc.first && pc.last) {
-            push_chunk_header(&L->to_agent, pc.port, pc.chunk_size);
-            vda_ring_push(&L->to_agent, pc.data, pc.len);
-            continue;
-        }
-        if (pc.first) {
-            vda_put_le32(L->stage, pc.port);
-            vda_put_le32(L->stage + 4, pc.chunk_size);
-            L->stage_len = 8;
-        }
-        memcpy(L->stage + L->stage_len, pc.data, pc.len); /* chunk_size <= max: fits */
-        L->stage_len += pc.len;
-        if (pc.last) {
-            vda_ring_push(&L->to_agent, L->stage, L->stage_len);
-            L->stage_len = 0;
-        }
-    }
+    if (vda_fwd_from_device(&L->fwd, buf, len) == VDA_ERR_FRAMING_LOST)
+        port_failed(L, "framing lost on the incoming stream");
 }
 
 static void control_from_agent(vds_loop *L, uint32_t cmd, uint32_t arg)
@@ -273,27 +219,16 @@ static void control_from_agent(vds_loop *L, uint32_t cmd, uint32_t arg)
 static void pipe_bytes(vds_loop *L, const uint8_t *buf, size_t len)
 {
     while (L->pipe.connected) {
-        vda_pipe_event ev;
-        vda_status st = vda_pipe_reader_next(&L->pipe_reader, &buf, &len, &ev);
+        uint32_t cmd, arg;
+        vda_status st = vda_fwd_from_agent(&L->fwd, &buf, &len, vds_port_is_open(&L->port),
+                                           &cmd, &arg);
         if (st == VDA_NEED_MORE)
             return;
-        if (st == VDA_ERR_CHUNK_TOO_BIG || st == VDA_ERR_FRAMING_LOST) {
+        if (st != VDA_OK) {
             agent_lost(L, "framing lost on the agent's stream");
             return;
         }
-        if (st != VDA_OK)
-            continue;
-        if (ev.kind == VDA_PIPE_EV_CONTROL) {
-            control_from_agent(L, ev.cmd, ev.arg);
-            continue;
-        }
-        const vda_chunk_piece *pc = &ev.piece;
-        int open = vds_port_is_open(&L->port);
-        if (pc->first && vda_msg_tracker_chunk_start(&L->tracker, pc->port, open))
-            push_chunk_header(&L->to_device, pc->port, pc->chunk_size);
-        vda_msg_tracker_feed(&L->tracker, pc->port, pc->data, pc->len);
-        if (L->tracker.chunk_forward && open)
-            vda_ring_push(&L->to_device, pc->data, pc->len);
+        control_from_agent(L, cmd, arg);
     }
 }
 
@@ -330,7 +265,7 @@ static void on_port_write(vds_loop *L)
         port_failed(L, vds_err_str(err, msg, sizeof msg));
         return;
     }
-    vda_ring_consume(&L->to_device, n);
+    vda_ring_consume(&L->fwd.to_device, n);
 }
 
 static void on_pipe_read(vds_loop *L)
@@ -360,7 +295,7 @@ static void on_pipe_write(vds_loop *L)
         agent_lost(L, vds_err_str(err, msg, sizeof msg));
         return;
     }
-    vda_ring_consume(&L->to_agent, n);
+    vda_ring_consume(&L->fwd.to_agent, n);
 }
 
 static void on_agent_exit(vds_loop *L)
@@ -404,44 +339,38 @@ static void pump(vds_loop *L)
     uint64_t now = now_ms();
     port_sync(L);
     if (L->pipe.connected) {
-        uint8_t ctl[VDA_PIPE_CTL_WIRE];
-        if (L->pending_reset && vda_ring_space(&L->to_agent) >= sizeof ctl) {
-            vda_pipe_control_encode(ctl, VDA_PIPE_RESET, 0);
-            vda_ring_push(&L->to_agent, ctl, sizeof ctl);
+        if (L->pending_reset && vda_fwd_control(&L->fwd, VDA_PIPE_RESET, 0) == 0) {
             L->pending_reset = 0;
             vda_info(L->log, "sent reset to the agent: the port was reopened under it");
         }
-        if (L->pending_stop && vda_ring_space(&L->to_agent) >= sizeof ctl) {
-            vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
-            vda_ring_push(&L->to_agent, ctl, sizeof ctl);
+        if (L->pending_stop && vda_fwd_control(&L->fwd, VDA_PIPE_STOP, 0) == 0)
             L->pending_stop = 0;
-        }
     }
     vds_port *p = &L->port;
     if (vds_port_is_open(p) && !p->rd.pending && !L->pending_reset && now >= L->io_retry_at &&
-        vda_ring_space(&L->to_agent) >= VDS_PORT_READ_SIZE + 8u + 2u * VDA_PIPE_CTL_WIRE) {
+        vda_ring_space(&L->fwd.to_agent) >= VDA_FWD_ROOM(VDS_PORT_READ_SIZE)) {
         DWORD err = vds_ovio_read(&p->rd, p->h, p->rbuf, VDS_PORT_READ_SIZE);
         if (err != ERROR_SUCCESS)
             port_failed(L, vds_err_str(err, msg, sizeof msg));
     }
     if (vds_port_is_open(p) && !p->wr.pending && now >= L->io_retry_at &&
-        vda_ring_len(&L->to_device) > 0) {
+        vda_ring_len(&L->fwd.to_device) > 0) {
         const uint8_t *d;
-        size_t n = vda_ring_peek(&L->to_device, &d); /* all queued chunks: one write */
+        size_t n = vda_ring_peek(&L->fwd.to_device, &d); /* all queued chunks: one write */
         DWORD err = vds_ovio_write(&p->wr, p->h, d, (DWORD)n);
         if (err != ERROR_SUCCESS)
             port_failed(L, vds_err_str(err, msg, sizeof msg));
     }
     vds_pipe *pp = &L->pipe;
     if (pp->connected && !pp->rd.pending &&
-        vda_ring_space(&L->to_device) >= VDS_PIPE_READ_SIZE + 8u) {
+        vda_ring_space(&L->fwd.to_device) >= VDA_FWD_ROOM(VDS_PIPE_READ_SIZE)) {
         DWORD err = vds_ovio_read(&pp->rd, pp->h, pp->rbuf, VDS_PIPE_READ_SIZE);
         if (err != ERROR_SUCCESS)
             agent_lost(L, vds_err_str(err, msg, sizeof msg));
     }
-    if (pp->connected && !pp->wr.pending && vda_ring_len(&L->to_agent) > 0) {
+    if (pp->connected && !pp->wr.pending && vda_ring_len(&L->fwd.to_agent) > 0) {
         const uint8_t *d;
-        size_t n = vda_ring_peek(&L->to_agent, &d);
+        size_t n = vda_ring_peek(&L->fwd.to_agent, &d);
         DWORD err = vds_ovio_write(&pp->wr, pp->h, d, (DWORD)n);
         if (err != ERROR_SUCCESS)
             agent_lost(L, vds_err_str(err, msg, sizeof msg));
@@ -476,7 +405,7 @@ static uint64_t next_deadline(const vds_loop *L)
     if (wanted && !vds_port_is_open(&L->port) && L->port_retry_at < d)
         d = L->port_retry_at;
     if (vds_port_is_open(&L->port) && L->io_retry_at && L->io_retry_at < d &&
-        (!L->port.rd.pending || (!L->port.wr.pending && vda_ring_len(&L->to_device))))
+        (!L->port.rd.pending || (!L->port.wr.pending && vda_ring_len(&L->fwd.to_device))))
         d = L->io_retry_at;
     return d;
 }
@@ -529,12 +458,8 @@ int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log)
     vda_policy_init(&L.policy, log);
     /* Port retries: once at once, then 100 ms doubling to 5 s; 5 s open resets. */
     vda_backoff_init(&L.port_backoff, 1, 100, 5000, 5000);
-    vda_chunk_reader_init(&L.dev_reader, log, "device", 0);
-    vda_pipe_reader_init(&L.pipe_reader, log, "agent pipe");
-    vda_msg_tracker_init(&L.tracker);
     if (vds_port_init(&L.port, cfg->device, log) != 0 || vds_pipe_init(&L.pipe, log) != 0 ||
-        vda_ring_init(&L.to_agent, TO_AGENT_CAP) != 0 ||
-        vda_ring_init(&L.to_device, TO_DEVICE_CAP) != 0) {
+        vda_fwd_init(&L.fwd, log, TO_AGENT_CAP, TO_DEVICE_CAP) != 0) {
         vda_error(log, "out of memory at start");
         return 1;
     }
@@ -550,8 +475,7 @@ int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log)
     }
     vds_port_free(&L.port);
     vds_pipe_free(&L.pipe);
-    vda_ring_free(&L.to_agent);
-    vda_ring_free(&L.to_device);
+    vda_fwd_free(&L.fwd);
     vda_info(log, "stopped");
     return 0;
 }
