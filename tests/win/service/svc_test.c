@@ -607,6 +607,30 @@ out:
     return finish(&svc, &host);
 }
 
+/* An agent path that does not exist: launch failures back off like crashes, the
+ * port stays closed, the service stays up. */
+static int t_bad_agent(void)
+{
+    static fake_host host;
+    service svc = { 0 };
+    wchar_t dev[128], saved[MAX_PATH];
+    wcscpy(saved, agent_exe);
+    wcscpy(agent_exe, L"C:\\no\\such\\vdagent.exe");
+    device_name(dev, "bad-agent");
+    CHECK(host_start(&host, dev) == 0, "cannot serve %ls", dev);
+    CHECK(service_start(&svc, dev, "bad-agent") == 0, "cannot start the service");
+    Sleep(2000);
+    int fails = log_count(&svc, "cannot launch the agent");
+    say("%d failed launches in 2 s", fails);
+    CHECK(fails >= 3 && fails <= 5, "%d launch attempts in 2 s (want 0, 0, 0.5, 1.5 s)", fails);
+    CHECK(log_count(&svc, "agent relaunch in 1000 ms") == 1, "no backoff");
+    CHECK(service_alive(&svc), "service died");
+    CHECK(host.connects == 0, "port opened without an agent");
+out:
+    wcscpy(agent_exe, saved);
+    return finish(&svc, &host);
+}
+
 static uint32_t rnd(uint32_t *x)
 {
     *x = *x * 1103515245u + 12345u;
@@ -851,6 +875,34 @@ static int t_scm(void)
         free(t);
         CHECK(ok, "the service log does not show a clean start and stop");
     }
+    /* The same with Wine's sc: create, start, stop, delete. */
+    swprintf(cmd, 1024, L"\"%ls\" uninstall", service_exe);
+    CHECK(run_wait(cmd, out, 20000) == 0, "vdservice uninstall failed");
+    installed = 0;
+    CHECK(service_state() == 0, "service still there after uninstall");
+    swprintf(cmd, 1024, L"sc create spice-agent binPath= \"%ls\"", service_exe);
+    CHECK(run_wait(cmd, out, 20000) == 0, "sc create failed");
+    installed = 1;
+    {
+        HKEY key;
+        CHECK(RegCreateKeyExW(HKEY_LOCAL_MACHINE,
+                              L"SYSTEM\\CurrentControlSet\\Services\\spice-agent\\Parameters", 0,
+                              NULL, 0, KEY_SET_VALUE, NULL, &key, NULL) == ERROR_SUCCESS,
+              "cannot write the service's Parameters key");
+        set_param(key, L"DevicePath", dev);
+        set_param(key, L"AgentPath", agent_exe);
+        RegCloseKey(key);
+    }
+    CHECK(run_wait(L"sc start spice-agent", out, 30000) == 0, "sc start failed");
+    CHECK(host_wait_count(&host, &host.connects, 2, 15000) == 0, "device never opened (sc)");
+    CHECK(expect_caps(&host, 2) == 0, "no capabilities (sc)");
+    CHECK(service_state() == SERVICE_RUNNING, "state %lu after sc start", service_state());
+    CHECK(run_wait(L"net stop spice-agent", out, 30000) == 0, "net stop failed (sc)");
+    CHECK(service_state() == SERVICE_STOPPED, "state %lu after net stop", service_state());
+    CHECK(host_wait_count(&host, &host.disconnects, 2, 5000) == 0, "port not closed at stop (sc)");
+    CHECK(run_wait(L"sc delete spice-agent", out, 20000) == 0, "sc delete failed");
+    installed = 0;
+    CHECK(service_state() == 0, "service still there after sc delete");
 out:
     if (installed) {
         swprintf(cmd, 1024, L"\"%ls\" uninstall", service_exe);
@@ -882,6 +934,7 @@ int main(int argc, char **argv)
         { "host_closes_mid_message", t_host_closes_mid_message },
         { "intruder", t_intruder },
         { "crash_loop", t_crash_loop },
+        { "bad_agent", t_bad_agent },
         { "garbage", t_garbage },
         { "backpressure", t_backpressure },
         { "scm", t_scm },
