@@ -337,6 +337,8 @@ static void pump(vds_loop *L)
 {
     char msg[300];
     uint64_t now = now_ms();
+    if (L->io_retry_at && now >= L->io_retry_at)
+        L->io_retry_at = 0; /* a stale pause must never become a zero timeout */
     port_sync(L);
     if (L->pipe.connected) {
         if (L->pending_reset && vda_fwd_control(&L->fwd, VDA_PIPE_RESET, 0) == 0) {
@@ -404,9 +406,8 @@ static uint64_t next_deadline(const vds_loop *L)
     int wanted = vda_policy_port_wanted(&L->policy) && L->pipe.connected;
     if (wanted && !vds_port_is_open(&L->port) && L->port_retry_at < d)
         d = L->port_retry_at;
-    if (vds_port_is_open(&L->port) && L->io_retry_at && L->io_retry_at < d &&
-        (!L->port.rd.pending || (!L->port.wr.pending && vda_ring_len(&L->fwd.to_device))))
-        d = L->io_retry_at;
+    if (vds_port_is_open(&L->port) && L->io_retry_at && L->io_retry_at < d)
+        d = L->io_retry_at; /* set only while device I/O is paused */
     return d;
 }
 
@@ -438,6 +439,8 @@ static void loop(vds_loop *L)
             L->done = 1;
             break;
         }
+        if (r == WAIT_TIMEOUT) /* only ever while something is scheduled; tests count these */
+            vda_debug(L->log, "timer wakeup (agent %s)", vda_agent_state_name(L->policy.state));
         /* Serve every handle that is signaled, not just the first, so that a busy
          * pipe cannot starve the device (or the reverse). */
         for (DWORD i = 0; i < n; i++)

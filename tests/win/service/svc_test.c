@@ -209,6 +209,17 @@ static int service_stop(service *s)
     return (int)code;
 }
 
+/* CPU time the service has used so far, in ms. */
+static double service_cpu_ms(service *s)
+{
+    FILETIME c, e, k, u;
+    if (!GetProcessTimes(s->pi.hProcess, &c, &e, &k, &u))
+        return -1;
+    ULARGE_INTEGER kk = { .u = { k.dwLowDateTime, k.dwHighDateTime } };
+    ULARGE_INTEGER uu = { .u = { u.dwLowDateTime, u.dwHighDateTime } };
+    return (double)(kk.QuadPart + uu.QuadPart) / 10000.0;
+}
+
 static int service_alive(service *s)
 {
     return s->running && WaitForSingleObject(s->pi.hProcess, 0) == WAIT_TIMEOUT;
@@ -354,6 +365,17 @@ static int t_echo(void)
     static fake_host host;
     service svc = { 0 };
     START("echo");
+    {
+        /* Idle with a connected agent: the service must not wake up at all. */
+        double cpu0 = service_cpu_ms(&svc);
+        int wakeups0 = log_count(&svc, "timer wakeup");
+        Sleep(1500);
+        double cpu = service_cpu_ms(&svc) - cpu0;
+        int wakeups = log_count(&svc, "timer wakeup") - wakeups0;
+        say("vdservice used %.0f ms of CPU and woke %d times by timer in 1.5 s idle", cpu, wakeups);
+        CHECK(cpu0 >= 0 && cpu < 100, "the service is busy while idle: %.0f ms CPU", cpu);
+        CHECK(wakeups == 0, "timer wakeups while idle");
+    }
     static const uint32_t sizes[] = { 0, 1, 10, 2028, 2029, 5000, 65536, 300000, 1u << 20 };
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         CHECK(echo(&host, sizes[i], (uint8_t)i, 1) == 0, "echo of %u bytes", sizes[i]);
@@ -367,6 +389,14 @@ static int t_echo(void)
         int same = m.port == VDP_SERVER_PORT && m.size == sizeof d && !memcmp(m.data, d, sizeof d);
         free(m.data);
         CHECK(same, "server port echo differs");
+    }
+    {
+        /* Proof that the CPU counter works here (else the idle check is empty). */
+        double total = service_cpu_ms(&svc);
+        say("vdservice used %.0f ms of CPU in all", total);
+        if (total <= 0)
+            say("NOTE: this Wine reports no CPU time for other processes: the idle check "
+                "above proved nothing");
     }
     int c, d, e;
     host_snapshot(&host, &c, &d, &e);
@@ -748,8 +778,15 @@ static int t_backpressure(void)
     START("backpressure");
     th = CreateThread(NULL, 0, writer, &job, 0, NULL);
     CHECK(th != NULL, "thread");
+    double cpu0 = service_cpu_ms(&svc);
+    int wakeups0 = log_count(&svc, "timer wakeup");
     Sleep(2000); /* the agent reads nothing for 3 s after HELLO */
     LONG during = job.written;
+    double cpu = service_cpu_ms(&svc) - cpu0;
+    int wakeups = log_count(&svc, "timer wakeup") - wakeups0;
+    say("vdservice used %.0f ms of CPU, %d timer wakeups in 2 s of backpressure", cpu, wakeups);
+    CHECK(wakeups == 0, "timer wakeups while backpressured");
+    CHECK(cpu0 >= 0 && cpu < 300, "the service spins while backpressured: %.0f ms CPU", cpu);
     say("while the agent stalled, the host could write %ld MiB", (long)during);
     /* 1 MiB queue + 64 KiB read + pipe buffers: at most ~2 MiB can be taken. */
     CHECK(during <= 3, "the service kept reading the device: %ld MiB taken", (long)during);
