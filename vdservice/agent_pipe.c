@@ -51,6 +51,7 @@ DWORD vds_pipe_create(vds_pipe *p, PSID user)
     DWORD err = random_name(p->name, sizeof p->name / sizeof p->name[0]);
     if (err)
         return err;
+    p->short_name = p->name + wcslen(L"\\\\.\\pipe\\");
     wchar_t *sid = NULL, sddl[256];
     if (!ConvertSidToStringSidW(user, &sid))
         return GetLastError();

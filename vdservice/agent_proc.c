@@ -4,7 +4,8 @@
  * winsta0\default (WTSGetActiveConsoleSessionId, WTSQueryUserToken,
  * CreateProcessAsUserW with the user's environment). Run mode: it runs as the
  * caller, in the caller's session, with the caller's environment. No handle is
- * inherited: the agent opens the pipe by the name on its command line. */
+ * inherited: the agent opens the pipe by the name on its command line
+ * (--pipe NAME: the pipe is \\.\pipe\NAME). */
 #include "vds.h"
 
 #include <wtsapi32.h>

@@ -142,7 +142,7 @@ static void launch(vds_loop *L)
                       vds_err_str(err, msg, sizeof msg));
     }
     if (err == ERROR_SUCCESS) {
-        err = vds_agent_launch(&L->agent, L->cfg->agent, L->pipe.name, L->cfg->run_mode);
+        err = vds_agent_launch(&L->agent, L->cfg->agent, L->pipe.short_name, L->cfg->run_mode);
         if (err != ERROR_SUCCESS) {
             char path[MAX_PATH * 3];
             vda_error(L->log, "cannot launch the agent %s: %s",

@@ -87,6 +87,7 @@ static inline int vds_port_is_open(const vds_port *p) { return p->h != INVALID_H
 typedef struct vds_pipe {
     HANDLE h;
     wchar_t name[96];          /* \\.\pipe\spice-vdagent-<32 hex digits> */
+    const wchar_t *short_name; /* "spice-vdagent-<hex>": what the agent gets (--pipe) */
     vds_ovio rd, wr;           /* rd.ov also carries ConnectNamedPipe */
     int listening;             /* ConnectNamedPipe pending on rd */
     int connected;             /* the client is the agent we launched */

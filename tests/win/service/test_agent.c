@@ -20,8 +20,11 @@
 static HANDLE pipe_h = INVALID_HANDLE_VALUE;
 static vda_logger logger = { VDA_LOG_WARN, vda_log_sink_stdio, NULL, "test_agent" };
 
-static HANDLE connect_pipe(const wchar_t *name)
+/* --pipe NAME: the pipe is \\.\pipe\NAME, as for the real agent. */
+static HANDLE connect_pipe(const wchar_t *pipe_name)
 {
+    wchar_t name[300];
+    swprintf(name, 300, L"\\\\.\\pipe\\%ls", pipe_name);
     for (int tries = 0; tries < 200; tries++) {
         HANDLE h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
         if (h != INVALID_HANDLE_VALUE)
