@@ -622,15 +622,18 @@ static int t_crash_loop(void)
     device_name(dev, "crash");
     CHECK(host_start(&host, dev) == 0, "cannot serve %ls", dev);
     CHECK(service_start(&svc, dev, "crash") == 0, "cannot start the service");
-    Sleep(4500);
+    /* Launches at once, at once again, then after 0.5, 1 and 2 s: the fifth exit
+     * schedules 4 s. Waiting for that line keeps the test independent of speed. */
+    CHECK(wait_log(&svc, "agent relaunch in 4000 ms", 1, 20000) == 0, "no 4 s backoff reached");
     int exits = log_count(&svc, "agent exited");
-    say("%d agent exits in 4.5 s", exits);
-    /* Expected: 0, 0, 0.5, 1.5, 3.5 s -> 5 launches; without backoff: hundreds. */
-    CHECK(exits >= 4 && exits <= 6, "%d exits in 4.5 s", exits);
+    say("%d agent exits until the 4 s delay", exits);
+    CHECK(exits == 5, "%d exits (want 5: 0, 0, 0.5, 1, 2 s)", exits);
     CHECK(log_count(&svc, "exit code 7 ") == exits, "exit codes not logged");
     CHECK(log_count(&svc, "agent relaunch in 500 ms") == 1 &&
               log_count(&svc, "agent relaunch in 1000 ms") == 1 &&
               log_count(&svc, "agent relaunch in 2000 ms") == 1, "no doubling backoff");
+    Sleep(1500); /* the delay is real: nothing is launched meanwhile */
+    CHECK(log_count(&svc, "agent launched") == 5, "launched during the 4 s delay");
     CHECK(host.connects == 0, "the port was opened without a connected agent");
 out:
     SetEnvironmentVariableA("SVC_TEST_AGENT_MODE", NULL);
@@ -649,11 +652,12 @@ static int t_bad_agent(void)
     device_name(dev, "bad-agent");
     CHECK(host_start(&host, dev) == 0, "cannot serve %ls", dev);
     CHECK(service_start(&svc, dev, "bad-agent") == 0, "cannot start the service");
-    Sleep(2000);
+    CHECK(wait_log(&svc, "agent relaunch in 1000 ms", 1, 20000) == 0, "no backoff");
     int fails = log_count(&svc, "cannot launch the agent");
-    say("%d failed launches in 2 s", fails);
-    CHECK(fails >= 3 && fails <= 5, "%d launch attempts in 2 s (want 0, 0, 0.5, 1.5 s)", fails);
-    CHECK(log_count(&svc, "agent relaunch in 1000 ms") == 1, "no backoff");
+    say("%d failed launches until the 1 s delay", fails);
+    CHECK(fails == 3, "%d launch attempts (want 3: 0, 0, 0.5 s)", fails);
+    Sleep(500);
+    CHECK(log_count(&svc, "cannot launch the agent") == 3, "launched during the 1 s delay");
     CHECK(service_alive(&svc), "service died");
     CHECK(host.connects == 0, "port opened without an agent");
 out:
