@@ -845,6 +845,17 @@ static DWORD service_state(void)
     return state;
 }
 
+/* Waits (bounded) for the service to reach `state`; Wine's net/sc may return while
+ * the service still honestly reports STOP_PENDING. */
+static DWORD wait_state(DWORD state, DWORD timeout_ms)
+{
+    ULONGLONG end = GetTickCount64() + timeout_ms;
+    DWORD now;
+    while ((now = service_state()) != state && GetTickCount64() < end)
+        Sleep(50);
+    return now;
+}
+
 /* install, net start, net stop, uninstall, with the service manager of Wine. */
 static int t_scm(void)
 {
@@ -899,12 +910,18 @@ static int t_scm(void)
     }
     CHECK(service_state() == SERVICE_STOPPED, "state %lu after install", service_state());
     CHECK(run_wait(L"net start spice-agent", out, 30000) == 0, "net start failed");
-    CHECK(service_state() == SERVICE_RUNNING, "state %lu after net start", service_state());
+    {
+        DWORD st = wait_state(SERVICE_RUNNING, 10000);
+        CHECK(st == SERVICE_RUNNING, "state %lu after net start", st);
+    }
     CHECK(host_wait_count(&host, &host.connects, 1, 15000) == 0, "device never opened");
     CHECK(expect_caps(&host, 1) == 0, "no capabilities");
     CHECK(echo(&host, 5000, 1, 1) == 0, "echo through the service");
     CHECK(run_wait(L"net stop spice-agent", out, 30000) == 0, "net stop failed");
-    CHECK(service_state() == SERVICE_STOPPED, "state %lu after net stop", service_state());
+    {
+        DWORD st = wait_state(SERVICE_STOPPED, 10000);
+        CHECK(st == SERVICE_STOPPED, "state %lu after net stop", st);
+    }
     CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "port not closed at stop");
     {
         char *t = read_file(logfile);
@@ -937,9 +954,15 @@ static int t_scm(void)
     CHECK(run_wait(L"sc start spice-agent", out, 30000) == 0, "sc start failed");
     CHECK(host_wait_count(&host, &host.connects, 2, 15000) == 0, "device never opened (sc)");
     CHECK(expect_caps(&host, 2) == 0, "no capabilities (sc)");
-    CHECK(service_state() == SERVICE_RUNNING, "state %lu after sc start", service_state());
+    {
+        DWORD st = wait_state(SERVICE_RUNNING, 10000);
+        CHECK(st == SERVICE_RUNNING, "state %lu after sc start", st);
+    }
     CHECK(run_wait(L"net stop spice-agent", out, 30000) == 0, "net stop failed (sc)");
-    CHECK(service_state() == SERVICE_STOPPED, "state %lu after net stop", service_state());
+    {
+        DWORD st = wait_state(SERVICE_STOPPED, 10000);
+        CHECK(st == SERVICE_STOPPED, "state %lu after net stop", st);
+    }
     CHECK(host_wait_count(&host, &host.disconnects, 2, 5000) == 0, "port not closed at stop (sc)");
     CHECK(run_wait(L"sc delete spice-agent", out, 20000) == 0, "sc delete failed");
     installed = 0;
