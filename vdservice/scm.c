@@ -51,6 +51,36 @@ static int report(const vda_logger *log, const char *what, DWORD err)
     return 1;
 }
 
+/* Restart on failure: after 1 s, 5 s, then 30 s; the count resets after a day.
+ * svc needs SERVICE_CHANGE_CONFIG and SERVICE_START (restart actions need both). */
+static void set_failure_actions(SC_HANDLE svc, const vda_logger *log)
+{
+    SC_ACTION actions[3] = { { SC_ACTION_RESTART, 1000 }, { SC_ACTION_RESTART, 5000 },
+                             { SC_ACTION_RESTART, 30000 } };
+    SERVICE_FAILURE_ACTIONSW fa = { 86400, NULL, NULL, 3, actions };
+    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
+        vda_warn(log, "could not set the restart-on-failure actions (error %lu)",
+                 (unsigned long)GetLastError());
+}
+
+/* An MSI (wixl has no ServiceConfig) registers the service without failure
+ * actions, so the service sets them on itself each time it starts. */
+static void ensure_failure_actions(const vda_logger *log)
+{
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm)
+        return;
+    SC_HANDLE svc = OpenServiceW(scm, VDS_SERVICE_NAME, SERVICE_CHANGE_CONFIG | SERVICE_START);
+    if (svc) {
+        set_failure_actions(svc, log);
+        CloseServiceHandle(svc);
+    } else {
+        vda_warn(log, "cannot open my own service to set restart-on-failure (error %lu)",
+                 (unsigned long)GetLastError());
+    }
+    CloseServiceHandle(scm);
+}
+
 int vds_install(const vda_logger *log)
 {
     wchar_t exe[MAX_PATH], cmd[MAX_PATH + 4];
@@ -72,13 +102,7 @@ int vds_install(const vda_logger *log)
     SERVICE_DESCRIPTIONW desc = { L"Shares the clipboard and display settings with SPICE "
                                   L"clients; starts the SPICE agent in the user's session." };
     ChangeServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, &desc);
-    /* Restart on failure: after 1 s, 5 s, then 30 s; the count resets after a day. */
-    SC_ACTION actions[3] = { { SC_ACTION_RESTART, 1000 }, { SC_ACTION_RESTART, 5000 },
-                             { SC_ACTION_RESTART, 30000 } };
-    SERVICE_FAILURE_ACTIONSW fa = { 86400, NULL, NULL, 3, actions };
-    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
-        vda_warn(log, "could not set the restart-on-failure actions (error %lu)",
-                 (unsigned long)GetLastError());
+    set_failure_actions(svc, log);
     CloseServiceHandle(svc);
     CloseServiceHandle(scm);
     char path[MAX_PATH * 3];
@@ -192,6 +216,7 @@ static void WINAPI service_main(DWORD argc, wchar_t **argv)
         set_status(s, SERVICE_STOPPED, ERROR_NOT_ENOUGH_MEMORY);
         return;
     }
+    ensure_failure_actions(&logging.log);
     set_status(s, SERVICE_RUNNING, NO_ERROR);
     s->exit_code = vds_run(&cfg, &s->ctl, &logging.log);
     vds_logging_close(&logging);
