@@ -14,7 +14,7 @@ packages=(
   build-essential cmake pkg-config ninja-build
   gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 mingw-w64-tools binutils-mingw-w64
   libz-mingw-w64-dev libspice-protocol-dev
-  wine wine64 xvfb xauth x11-utils
+  wine wine64 xvfb xauth x11-utils x11-xserver-utils   # xrandr: display modes for tests/win/input
   wixl msitools
   libcmocka-dev clang libclang-rt-14-dev llvm libpng-dev zlib1g-dev
   libspice-server-dev libglib2.0-dev gir1.2-spiceclientglib-2.0 python3-gi

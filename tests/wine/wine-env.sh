@@ -85,6 +85,15 @@ setup)
   [ -s "$state/display.tmp" ] || { echo "wine-env: Xvfb did not start"; cat "$state/xvfb.log"; exit 1; }
   echo ":$(tr -d '\n' <"$state/display.tmp")" >"$state/display"
   export DISPLAY=$(cat "$state/display")
+  # VDA_XVFB_MODES="1024x768 800x600 ...": extra RandR modes for tests that
+  # change the resolution. Added before Wine starts: Wine reads the mode list once.
+  for mode in ${VDA_XVFB_MODES:-}; do
+    w=${mode%x*} h=${mode#*x}
+    xrandr --newmode "$mode" 60 "$w" $((w + 8)) $((w + 16)) $((w + 24)) \
+      "$h" $((h + 3)) $((h + 6)) $((h + 9)) >>"$state/xvfb.log" 2>&1 &&
+      xrandr --addmode screen "$mode" >>"$state/xvfb.log" 2>&1 ||
+      { echo "wine-env: could not add Xvfb mode $mode"; cat "$state/xvfb.log"; exit 1; }
+  done
 
   if [ "$arch" = win32 ]; then
     why=
