@@ -1,5 +1,7 @@
 #include "mouse_input.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <spice/vd_agent.h>
@@ -10,11 +12,25 @@
 /* Re-read the layout at least this often, in case nobody told us it changed. */
 #define GEOM_MAX_AGE_MS 1000
 
-void vda_mouse_init(vda_mouse *m, const vda_logger *log)
+static DWORD WINAPI worker_main(void *arg);
+
+int vda_mouse_init(vda_mouse *m, const vda_logger *log)
 {
     memset(m, 0, sizeof *m);
     m->log = log;
     vda_mouse_tracker_init(&m->tracker);
+    InitializeCriticalSection(&m->lock);
+    m->wake = CreateEventW(NULL, FALSE, FALSE, NULL);
+    m->idle = CreateEventW(NULL, TRUE, TRUE, NULL);
+    if (m->wake && m->idle) {
+        m->thread = CreateThread(NULL, 0, worker_main, m, 0, NULL);
+    }
+    if (!m->thread) {
+        vda_error(log, "mouse: cannot start the input thread (error %lu): no mouse input",
+                  (unsigned long)GetLastError());
+        return -1;
+    }
+    return 0;
 }
 
 void vda_mouse_geometry_changed(vda_mouse *m)
@@ -65,29 +81,61 @@ static void to_input(const vda_mouse_event *e, INPUT *in)
     in->mi.dwFlags = f;
 }
 
-/* Moves this thread to the current input desktop. Returns 1 if it switched. */
+/* Worker: the logger is not the worker's to use (sinks are not thread-safe),
+ * so it leaves notes that the caller's thread logs on its next call. */
+static void note(vda_mouse *m, vda_log_level level, const char *fmt, ...) VDA_PRINTF(3, 4);
+static void note(vda_mouse *m, vda_log_level level, const char *fmt, ...)
+{
+    EnterCriticalSection(&m->lock);
+    if (m->notes < VDA_MOUSE_NOTES) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(m->note_text[m->notes], sizeof m->note_text[0], fmt, ap);
+        va_end(ap);
+        m->note_level[m->notes++] = level;
+    }
+    LeaveCriticalSection(&m->lock);
+}
+
+/* Caller's thread: logs what the worker noted. */
+static void log_notes(vda_mouse *m)
+{
+    char text[VDA_MOUSE_NOTES][sizeof m->note_text[0]];
+    vda_log_level level[VDA_MOUSE_NOTES];
+    EnterCriticalSection(&m->lock);
+    int n = m->notes;
+    memcpy(text, m->note_text, sizeof text);
+    memcpy(level, m->note_level, sizeof level);
+    m->notes = 0;
+    LeaveCriticalSection(&m->lock);
+    for (int i = 0; i < n; i++) {
+        vda_log(m->log, level[i], "mouse: %s", text[i]);
+    }
+}
+
+/* Worker: moves its thread to the current input desktop. Returns 1 if it switched. */
 static int follow_input_desktop(vda_mouse *m)
 {
     HDESK d = OpenInputDesktop(0, FALSE, DESKTOP_READOBJECTS | DESKTOP_WRITEOBJECTS |
                                              DESKTOP_JOURNALPLAYBACK | DESKTOP_SWITCHDESKTOP);
     if (!d) {
         if (!m->send_failing) {
-            vda_warn(m->log, "mouse: cannot open the input desktop (error %lu)",
-                     (unsigned long)GetLastError());
+            note(m, VDA_LOG_WARN, "cannot open the input desktop (error %lu)",
+                 (unsigned long)GetLastError());
         }
         return 0;
     }
     if (!SetThreadDesktop(d)) {
         if (!m->send_failing) {
-            vda_warn(m->log, "mouse: cannot switch to the input desktop (error %lu)",
-                     (unsigned long)GetLastError());
+            note(m, VDA_LOG_WARN, "cannot switch to the input desktop (error %lu)",
+                 (unsigned long)GetLastError());
         }
         CloseDesktop(d);
         return 0;
     }
     wchar_t name[64] = L"?";
     GetUserObjectInformationW(d, UOI_NAME, name, sizeof name, NULL);
-    vda_info(m->log, "mouse: input desktop changed; following it to \"%ls\"", name);
+    note(m, VDA_LOG_INFO, "input desktop changed; following it to \"%ls\"", name);
     if (m->desktop) {
         CloseDesktop(m->desktop);  /* no longer this thread's desktop */
     }
@@ -95,39 +143,96 @@ static int follow_input_desktop(vda_mouse *m)
     return 1;
 }
 
-static void send_events(vda_mouse *m, const vda_mouse_event *ev, size_t n)
+/* Worker: one batch, one SendInput call (Windows inserts it without other
+ * input in between); on failure follow the input desktop and retry once. */
+static void send_batch(vda_mouse *m, INPUT *in, UINT n)
 {
-    if (n == 0) {
-        return;
-    }
-    INPUT in[VDA_MOUSE_MAX_EVENTS];
-    for (size_t i = 0; i < n; i++) {
-        to_input(&ev[i], &in[i]);
-    }
-    /* One call for the batch: Windows inserts it without other input in between. */
-    UINT sent = SendInput((UINT)n, in, sizeof in[0]);
+    UINT sent = SendInput(n, in, sizeof in[0]);
     if (sent < n) {
         DWORD err = GetLastError();
         if (follow_input_desktop(m)) {
-            UINT more = SendInput((UINT)(n - sent), in + sent, sizeof in[0]);
-            sent += more;
+            sent += SendInput(n - sent, in + sent, sizeof in[0]);
         }
-        if (sent < n) {
-            if (!m->send_failing) {
-                vda_warn(m->log, "mouse: SendInput dropped %zu of %zu events (error %lu);"
-                         " further failures are not logged until it works again",
-                         n - sent, n, (unsigned long)err);
-            }
+        if (sent < n && !m->send_failing) {
+            note(m, VDA_LOG_WARN, "SendInput dropped %u of %u events (error %lu); further"
+                 " failures are not logged until it works again", n - sent, n,
+                 (unsigned long)err);
             m->send_failing = 1;
-            m->events_sent += sent;
-            return;
         }
     }
-    if (m->send_failing) {
-        vda_info(m->log, "mouse: SendInput works again");
+    if (sent == n && m->send_failing) {
+        note(m, VDA_LOG_INFO, "SendInput works again");
         m->send_failing = 0;
     }
+    EnterCriticalSection(&m->lock);
     m->events_sent += sent;
+    LeaveCriticalSection(&m->lock);
+}
+
+static DWORD WINAPI worker_main(void *arg)
+{
+    vda_mouse *m = arg;
+    INPUT batch[VDA_MOUSE_QUEUE];
+    for (;;) {
+        WaitForSingleObject(m->wake, INFINITE);
+        for (;;) {
+            EnterCriticalSection(&m->lock);
+            size_t n = m->queued;
+            int stop = m->stop;
+            memcpy(batch, m->queue, n * sizeof batch[0]);
+            m->queued = 0;
+            if (n == 0) {
+                SetEvent(m->idle);
+            }
+            LeaveCriticalSection(&m->lock);
+            if (n == 0) {
+                if (stop) {
+                    return 0;
+                }
+                break;
+            }
+            send_batch(m, batch, (UINT)n);
+        }
+    }
+}
+
+/* Removes queued moves (each superseded by a later position). */
+static void drop_queued_moves(vda_mouse *m)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->queued; i++) {
+        if (m->queue[i].mi.dwFlags & MOUSEEVENTF_MOVE) {
+            continue;
+        }
+        m->queue[k++] = m->queue[i];
+    }
+    m->queued = k;
+}
+
+static void send_events(vda_mouse *m, const vda_mouse_event *ev, size_t n)
+{
+    log_notes(m);
+    if (n == 0 || !m->thread) {
+        return;
+    }
+    EnterCriticalSection(&m->lock);
+    if (m->queued + n > VDA_MOUSE_QUEUE) {
+        drop_queued_moves(m);
+        if (m->queued + n > VDA_MOUSE_QUEUE) {
+            m->queued = 0;
+        }
+        if (!m->overflow_logged) {
+            vda_warn(m->log, "mouse: input queue full (the desktop does not take input);"
+                     " dropped queued events (logged once)");
+            m->overflow_logged = 1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        to_input(&ev[i], &m->queue[m->queued++]);
+    }
+    ResetEvent(m->idle);
+    LeaveCriticalSection(&m->lock);
+    SetEvent(m->wake);
 }
 
 void vda_mouse_handle(vda_mouse *m, const uint8_t *payload, size_t size)
@@ -172,13 +277,46 @@ void vda_mouse_reset(vda_mouse *m)
     send_events(m, ev, vda_mouse_tracker_release_all(&m->tracker, ev));
 }
 
+int vda_mouse_wait_idle(vda_mouse *m, DWORD timeout_ms)
+{
+    if (!m->thread) {
+        return 0;
+    }
+    return WaitForSingleObject(m->idle, timeout_ms) == WAIT_OBJECT_0 ? 0 : -1;
+}
+
+uint64_t vda_mouse_events_sent(vda_mouse *m)
+{
+    EnterCriticalSection(&m->lock);
+    uint64_t n = m->events_sent;
+    LeaveCriticalSection(&m->lock);
+    return n;
+}
+
 void vda_mouse_cleanup(vda_mouse *m)
 {
     vda_mouse_reset(m);
-    /* A desktop still in use by this thread cannot be closed (ERROR_BUSY);
-     * then the handle goes with the process. */
-    if (m->desktop && m->desktop != GetThreadDesktop(GetCurrentThreadId())) {
-        CloseDesktop(m->desktop);
+    if (m->thread) {
+        vda_mouse_wait_idle(m, 1000);
+        EnterCriticalSection(&m->lock);
+        m->stop = 1;
+        LeaveCriticalSection(&m->lock);
+        SetEvent(m->wake);
+        if (WaitForSingleObject(m->thread, 2000) != WAIT_OBJECT_0) {
+            vda_warn(m->log, "mouse: input thread did not stop");
+        }
+        CloseHandle(m->thread);
+        m->thread = NULL;
     }
-    m->desktop = NULL;
+    log_notes(m);
+    /* The worker's desktop handle goes with the thread's exit: a desktop that
+     * some thread still uses cannot be closed, and ours is gone now. */
+    if (m->desktop) {
+        CloseDesktop(m->desktop);
+        m->desktop = NULL;
+    }
+    if (m->wake) CloseHandle(m->wake);
+    if (m->idle) CloseHandle(m->idle);
+    m->wake = m->idle = NULL;
+    DeleteCriticalSection(&m->lock);
 }

@@ -98,7 +98,7 @@ int main(void)
     pump(300);
 
     vda_mouse m;
-    vda_mouse_init(&m, &lg);
+    WCHECK(&t, vda_mouse_init(&m, &lg) == 0, "mouse module started");
 
     /* 1. A move reaches the pointer, on the exact pixel. */
     const int pts[][2] = {{0, 0}, {WIN_X + 50, WIN_Y + 40}, {g.mon[0].width - 1, g.mon[0].height - 1},
@@ -106,6 +106,7 @@ int main(void)
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
         state(&m, (uint32_t)pts[i][0], (uint32_t)pts[i][1], 0, 0);
         vda_mouse_flush(&m);
+        vda_mouse_wait_idle(&m, 2000);
         pump(50);
         POINT p = {-1, -1};
         GetCursorPos(&p);
@@ -114,19 +115,21 @@ int main(void)
     }
 
     /* 2. A burst of moves becomes one move to the last position. */
-    uint64_t before = m.events_sent;
+    uint64_t before = vda_mouse_events_sent(&m);
     for (int i = 0; i < 200; i++) {
         state(&m, (uint32_t)(300 + i), (uint32_t)(200 + i / 2), 0, 0);
     }
-    WCHECK(&t, m.events_sent == before, "200 moves without a flush sent nothing yet (%llu)",
-           (unsigned long long)(m.events_sent - before));
+    vda_mouse_wait_idle(&m, 2000);
+    WCHECK(&t, vda_mouse_events_sent(&m) == before, "200 moves without a flush sent nothing yet (%llu)",
+           (unsigned long long)(vda_mouse_events_sent(&m) - before));
     vda_mouse_flush(&m);
+    vda_mouse_wait_idle(&m, 2000);
     pump(50);
     POINT p;
     GetCursorPos(&p);
-    WCHECK(&t, m.events_sent == before + 1 && p.x == g.mon[0].x + 499 && p.y == g.mon[0].y + 299,
+    WCHECK(&t, vda_mouse_events_sent(&m) == before + 1 && p.x == g.mon[0].x + 499 && p.y == g.mon[0].y + 299,
            "after flush: %llu event(s) sent, pointer at %ld,%ld (want 499,299)",
-           (unsigned long long)(m.events_sent - before), p.x, p.y);
+           (unsigned long long)(vda_mouse_events_sent(&m) - before), p.x, p.y);
 
     /* 3. Buttons reach the window under the pointer, at the click position. */
     n_msgs = 0;
@@ -140,6 +143,7 @@ int main(void)
     state(&m, sx, sy, VD_AGENT_MBUTTON_MASK, 0);
     state(&m, sx, sy, 0, 0);
     vda_mouse_flush(&m);
+    vda_mouse_wait_idle(&m, 2000);
     pump(300);
     int i1 = find_msg(WM_LBUTTONDOWN, 0), i2 = find_msg(WM_LBUTTONUP, 0);
     WCHECK(&t, i1 >= 0 && log_msgs[i1].x == cx && log_msgs[i1].y == cy,
@@ -159,6 +163,7 @@ int main(void)
     state(&m, sx, sy, 0, 0);
     state(&m, sx, sy, VD_AGENT_DBUTTON_MASK, 0);
     state(&m, sx, sy, 0, 0);
+    vda_mouse_wait_idle(&m, 2000);
     pump(300);
     int wheels = 0, sum = 0;
     for (int i = 0; i < n_msgs; i++) {
@@ -175,6 +180,7 @@ int main(void)
     state(&m, 5, 5, VD_AGENT_LBUTTON_MASK, 200);
     state(&m, 5, 5, 0, 200);
     vda_mouse_flush(&m);
+    vda_mouse_wait_idle(&m, 2000);
     pump(200);
     GetCursorPos(&p);
     int d1 = find_msg(WM_LBUTTONDOWN, 0);
@@ -185,17 +191,20 @@ int main(void)
     n_msgs = 0;
     state(&m, sx, sy, VD_AGENT_LBUTTON_MASK, 0);
     vda_mouse_reset(&m);
+    vda_mouse_wait_idle(&m, 2000);
     pump(200);
     WCHECK(&t, find_msg(WM_LBUTTONUP, 0) > find_msg(WM_LBUTTONDOWN, 0) &&
                    find_msg(WM_LBUTTONDOWN, 0) >= 0,
            "reset releases the held left button");
 
     /* 7. A short payload is discarded (logged), nothing sent. */
-    before = m.events_sent;
+    vda_mouse_wait_idle(&m, 2000);
+    before = vda_mouse_events_sent(&m);
     uint8_t shortp[12] = {0};
     vda_mouse_handle(&m, shortp, sizeof shortp);
     vda_mouse_flush(&m);
-    WCHECK(&t, m.events_sent == before, "12-byte MOUSE_STATE discarded");
+    vda_mouse_wait_idle(&m, 2000);
+    WCHECK(&t, vda_mouse_events_sent(&m) == before, "12-byte MOUSE_STATE discarded");
 
     vda_mouse_cleanup(&m);
     DestroyWindow(w);

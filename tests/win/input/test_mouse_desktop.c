@@ -1,6 +1,6 @@
 /* Following the input desktop. On Windows, SendInput fails while another
  * desktop (UAC's secure desktop, the lock screen) is the input desktop; the
- * module then switches its thread there and retries. This program switches the
+ * module then switches its input thread there and retries. This program switches the
  * input desktop and checks the pointer still moves and the thread followed.
  * Wine's SwitchDesktop does not change the input desktop and its SendInput
  * never fails for that reason: then this test says NOT RUN (77). */
@@ -50,16 +50,18 @@ int main(void)
     }
     /* Real input-desktop semantics: the module must follow. */
     vda_mouse m;
-    vda_mouse_init(&m, &lg);
+    WCHECK(&t, vda_mouse_init(&m, &lg) == 0, "mouse module started");
     uint8_t p[sizeof(VDAgentMouseState)] = {0};
     vda_put_le32(p, 40);
     vda_put_le32(p + 4, 30);
     vda_mouse_handle(&m, p, sizeof p);
     vda_mouse_flush(&m);
+    vda_mouse_wait_idle(&m, 2000);
     wchar_t now[64];
-    name_of(GetThreadDesktop(GetCurrentThreadId()), now, sizeof now);
-    WCHECK(&t, m.events_sent == 1, "the move was delivered after following the desktop");
-    WCHECK(&t, wcscmp(now, L"vda-mouse-test") == 0, "thread now on \"%ls\"", now);
+    name_of(m.desktop, now, sizeof now);
+    WCHECK(&t, vda_mouse_events_sent(&m) == 1,
+           "the move was delivered after following the desktop");
+    WCHECK(&t, wcscmp(now, L"vda-mouse-test") == 0, "input thread now on \"%ls\"", now);
     SwitchDesktop(original);
     vda_mouse_cleanup(&m);
     return wtest_exit(&t);
