@@ -12,13 +12,17 @@
 
 typedef struct png_errors {
     char msg[160];
+    char warning[120];        /* the last warning: often says why an error came */
     const vda_logger *log;
 } png_errors;
 
 static void on_png_error(png_structp png, png_const_charp msg)
 {
     png_errors *e = png_get_error_ptr(png);
-    snprintf(e->msg, sizeof e->msg, "%s", msg);
+    if (e->warning[0])
+        snprintf(e->msg, sizeof e->msg, "%s (%s)", msg, e->warning);
+    else
+        snprintf(e->msg, sizeof e->msg, "%s", msg);
     png_longjmp(png, 1);
 }
 
@@ -26,6 +30,7 @@ static void on_png_warning(png_structp png, png_const_charp msg)
 {
     /* Benign oddities (bad ancillary CRC, extra data...): not worth a line each. */
     png_errors *e = png_get_error_ptr(png);
+    snprintf(e->warning, sizeof e->warning, "%s", msg);
     vda_debug(e->log, "libpng: %s", msg);
 }
 
