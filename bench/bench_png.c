@@ -192,7 +192,7 @@ int main(int argc, char **argv)
         free(dib);
         return 1;
     }
-    printf("bench_png: %ux%u 32-bpp screenshot-like DIB (%zu bytes), best of %d\n", w, h, len,
+    printf("bench_png: %ux%u 32-bpp screenshot-like DIB (%zu bytes), best of %d, CPU time\n", w, h, len,
            reps);
     printf("  ours   (level %d, %s, filters %s): encode %8.1f ms  %9zu bytes  decode %7.1f ms\n",
            ours.zlib_level, strategy_name(ours.zlib_strategy), filters_name(ours.filters),
