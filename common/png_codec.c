@@ -265,6 +265,18 @@ static vda_image_status decode(png_decoder *d, const vda_logger *log)
         vda_warn(log, "PNG refused: no PNG signature (%zu bytes)", d->len);
         return VDA_IMG_ERR_MALFORMED;
     }
+    /* Refuse an over-large image from its IHDR bytes before libpng sees it: the
+     * same status on every architecture (libpng's own check of a width too large
+     * for a 32-bit address space would call it malformed). Zero or > 2^31-1
+     * dimensions are left to libpng, which refuses them as malformed. */
+    if (!d->header_only && d->len >= 24 && memcmp(d->data + 12, "IHDR", 4) == 0) {
+        uint32_t w = png_get_uint_32(d->data + 16), h = png_get_uint_32(d->data + 20);
+        if (w && h && w <= PNG_UINT_31_MAX && h <= PNG_UINT_31_MAX) {
+            vda_image_status st = vda_image_check_size(w, h, d->lim, "PNG", log);
+            if (st != VDA_IMG_OK)
+                return st;
+        }
+    }
     d->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &d->err, on_png_error,
                                     on_png_warning);
     d->info = d->png ? png_create_info_struct(d->png) : NULL;
