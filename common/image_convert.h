@@ -49,10 +49,13 @@ void vda_png_options_default(vda_png_options *o);
 
 /* lim may be NULL in every function below: vda_image_limits_default(). */
 
-/* DIB (CF_DIB or CF_DIBV5 contents) -> PNG. Handles BITMAPINFOHEADER, V4 and V5
- * headers; top-down and bottom-up; BI_RGB and BI_BITFIELDS; 1/4/8 bpp with palette,
- * 16/24/32 bpp. 32-bpp alpha is kept when the image has any non-zero alpha (an
- * all-zero alpha channel, as BI_RGB screenshots have, means opaque). opts may be NULL. */
+/* DIB (CF_DIB or CF_DIBV5 contents) -> PNG (8-bit RGB, or RGBA when
+ * vda_dib_has_alpha). Handles BITMAPINFOHEADER (also the 52/56-byte variants),
+ * V4 and V5 headers; top-down and bottom-up; BI_RGB and BI_BITFIELDS (any
+ * contiguous, non-overlapping masks; a V4/V5 DIB that repeats its masks after the
+ * header is accepted); 1/4/8 bpp with palette (biClrUsed 0 = 2^bpp entries; an
+ * index past the palette reads black), 16/24/32 bpp. RLE, JPEG and PNG
+ * compressions are refused as UNSUPPORTED. opts may be NULL (defaults). */
 vda_image_status vda_dib_to_png(const uint8_t *dib, size_t len, const vda_image_limits *lim,
                                 const vda_png_options *opts, vda_buf *png,
                                 const vda_logger *log);
