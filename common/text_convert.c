@@ -11,7 +11,10 @@
 
 #include <string.h>
 
-#if defined(__SSE2__)
+/* VDA_TEXT_NO_SIMD builds the portable paths only (what non-SSE2 targets such as
+ * the i686 build run); the fuzzers compile a second copy that way to compare. */
+#if defined(__SSE2__) && !defined(VDA_TEXT_NO_SIMD)
+#define VDA_TEXT_SSE2 1
 #include <emmintrin.h>
 #endif
 
@@ -140,7 +143,7 @@ VDA_INLINE size_t utf8_to_utf16_core(const uint8_t *src, size_t len, uint16_t *d
 
     while (i < len) {
         /* 1. A run of plain bytes: 16 (SSE2) or 8 at a time, then one by one. */
-#if defined(__SSE2__)
+#if defined(VDA_TEXT_SSE2)
         const __m128i cr = _mm_set1_epi8(CR), lf = _mm_set1_epi8(LF);
         const __m128i zero = _mm_setzero_si128();
         while (len - i >= 16) {
@@ -263,7 +266,7 @@ VDA_INLINE size_t utf16_to_utf8_core(const uint16_t *src, size_t units, uint8_t 
 
     while (i < units) {
         /* 1. A run of plain units (ASCII, not NUL, not CR/LF when converting). */
-#if defined(__SSE2__)
+#if defined(VDA_TEXT_SSE2)
         const __m128i cr = _mm_set1_epi16(CR), lf = _mm_set1_epi16(LF);
         const __m128i zero = _mm_setzero_si128(), limit = _mm_set1_epi16(0x80);
         while (units - i >= 16) {

@@ -27,9 +27,11 @@
  * maintainers and spice-gtk: the agent announces the line-end convention of the
  * guest's clipboard text ("the guest agent uses a text clipboard with CRLF ending,
  * both ways", M.-A. Lureau on qemu-devel), and a client that knows the caps converts
- * itself: spice-gtk tests the AGENT's GUEST_LINEEND_CRLF and runs unix2dos on text
- * it sends and dos2unix on text it receives (spice-gtk-session.c). Note that
- * spice-gtk converts without announcing either cap in its own caps.
+ * itself: spice-gtk tests the AGENT's GUEST_LINEEND_CRLF and runs spice_unix2dos
+ * on text it sends (fixup_clipboard_text) and spice_dos2unix on text it receives
+ * (clipboard_got_from_guest), both in src/spice-gtk-session.c. Note that spice-gtk
+ * converts without announcing either cap itself (agent_announce_caps in
+ * src/channel-main.c sets neither), so "client has the cap" is rare in practice.
  *
  * This agent announces VD_AGENT_CAP_GUEST_LINEEND_CRLF (Windows text is CRLF) and
  * decides per message with vda_text_flags_for():

@@ -3,14 +3,15 @@
  * output is well-formed UTF-8 without NUL (conversion stops at the first NUL
  * unit); LF count is kept; LF -> CRLF leaves no bare LF; and converting back gives
  * the input up to its first NUL with each unpaired surrogate replaced by U+FFFD
- * (exactly for flags 0, and for LF -> CRLF -> LF when there is no CR). */
+ * (exactly for flags 0, and for LF -> CRLF -> LF when there is no CR); the
+ * portable (non-SIMD) copy gives the same output. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_portable.h"
 #include "text_check.h"
-#include "text_convert.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,6 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t *b = malloc(n8 + 1);
         if (!b) abort();
         if (vda_utf16_to_utf8(in, units, b, f) != n8) abort();
+        /* The portable (non-SIMD) path must give the same bytes. */
+        uint8_t *pb = malloc(n8 + 1);
+        if (!pb || portable_utf16_to_utf8_len(in, units, f) != n8 ||
+            portable_utf16_to_utf8(in, units, pb, f) != n8 || memcmp(pb, b, n8) != 0) abort();
+        free(pb);
         if (!utf8_is_valid(b, n8)) abort();
         if (n8 > 0 && memchr(b, 0, n8) != NULL) abort();
         size_t lf;
@@ -60,6 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint16_t *u = malloc((n16 + 1) * sizeof *u);
         if (!u) abort();
         if (vda_utf8_to_utf16(b, n8, u, back_flags) != n16 || u[n16] != 0) abort();
+        uint16_t *pu = malloc((n16 + 1) * sizeof *pu);
+        if (!pu || portable_utf8_to_utf16_len(b, n8, back_flags) != n16 ||
+            portable_utf8_to_utf16(b, n8, pu, back_flags) != n16 ||
+            memcmp(pu, u, (n16 + 1) * sizeof *pu) != 0) abort();
+        free(pu);
         if (!utf16_is_valid(u, n16)) abort();
         const int exact = f == 0 || (f == VDA_TEXT_LF_TO_CRLF && !has_cr);
         if (exact && (n16 != end || memcmp(u, want, end * sizeof *u) != 0)) abort();
