@@ -72,3 +72,18 @@ cp bmp_rgb24.bmp bmp_v5_argb32.bmp bmp_pal8.bmp bmp_rgb565.bmp "$fz/bmp/"
 for f in bmp_rgb24 bmp_v5_argb32 bmp_pal8 bmp_pal4 bmp_pal1 bmp_rgb565 bmp_argb4444; do
   tail -c +15 $f.bmp >"$fz/dib/$f.dib"   # a DIB is a BMP without its 14-byte file header
 done
+# Two DIB seeds ImageMagick does not write: a top-down 32-bpp BI_RGB with zero
+# alpha (a GDI screenshot), and a V5 BI_BITFIELDS DIB that repeats its masks
+# after the header.
+python3 - "$fz/dib" <<'PY'
+import struct, sys
+w, h = 5, 3
+def px(x, y): return ((x * 40) & 255, (y * 80) & 255, (x * y * 30) & 255)
+rows = b''.join(bytes([b, g, r, 0]) for y in range(h) for x in range(w) for (r, g, b) in [px(x, y)])
+hdr = struct.pack('<IiiHHIIiiII', 40, w, -h, 1, 32, 0, len(rows), 0, 0, 0, 0)
+open(sys.argv[1] + '/topdown32_screenshot.dib', 'wb').write(hdr + rows)
+masks = (0xFF0000, 0xFF00, 0xFF, 0xFF000000)
+v5 = struct.pack('<IiiHHIIiiII', 124, w, h, 1, 32, 3, len(rows), 0, 0, 0, 0)
+v5 += struct.pack('<4I', *masks) + struct.pack('<I', 0x73524742) + bytes(124 - 60)
+open(sys.argv[1] + '/v5_masks_repeated.dib', 'wb').write(v5 + struct.pack('<3I', *masks[:3]) + rows)
+PY
