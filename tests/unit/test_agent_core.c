@@ -147,7 +147,8 @@ static void add_clipboard(bytes *b, uint32_t type, const uint8_t *data, uint32_t
     uint8_t *p = malloc(len + 4);
     assert_non_null(p);
     vda_cb_write_data_hdr(p, type);
-    memcpy(p + 4, data, len);
+    if (len)
+        memcpy(p + 4, data, len);
     add_message(b, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, p, len + 4);
     free(p);
 }
