@@ -13,6 +13,8 @@
 
 /* How long a guest paste waits for the client's data. */
 #define RENDER_TIMEOUT_MS 10000
+/* The same on exit (WM_RENDERALLFORMATS), per format still delayed. */
+#define RENDER_ALL_TIMEOUT_MS 3000
 
 typedef struct vdagent_app {
     vda_logger log;
@@ -25,6 +27,7 @@ typedef struct vdagent_app {
     uint32_t take_n;
     int take_pending;
     int rendering;         /* inside WM_RENDERFORMAT / WM_RENDERALLFORMATS */
+    unsigned rendered;     /* formats of the current grab already rendered (bits) */
     uint64_t clip_max;
 } vdagent_app;
 

@@ -56,6 +56,7 @@ static void apply_pending(vdagent_app *app)
     KillTimer(app->hwnd, TIMER_APPLY);
     if (app->take_pending == PENDING_TAKE) {
         EmptyClipboard();  /* we are the owner from here on */
+        app->rendered = 0;
         int text = 0, image = 0;
         for (uint32_t i = 0; i < app->take_n; i++) {
             uint32_t t = app->take_types[i];
@@ -261,9 +262,14 @@ static HGLOBAL convert_to_global(vdagent_app *app, UINT cf, vda_agent_paste *p)
     return h;
 }
 
+static unsigned rendered_bit(UINT cf)
+{
+    return cf == CF_UNICODETEXT ? 1u : cf == CF_DIB ? 2u : cf == CF_DIBV5 ? 4u : 0u;
+}
+
 /* WM_RENDERFORMAT: ask the client, keep the loop running until the answer (or the
  * timeout, or the client going away), then hand the data to Windows. */
-static void render_format(vdagent_app *app, UINT cf)
+static void render_format(vdagent_app *app, UINT cf, DWORD timeout_ms)
 {
     uint32_t type;
     if (cf == CF_UNICODETEXT)
@@ -277,7 +283,7 @@ static void render_format(vdagent_app *app, UINT cf)
         return;  /* nothing will come: the paste gets nothing, at once */
     app->rendering++;
     DWORD t0 = GetTickCount();
-    int got = agent_loop_wait(app, &app->agent.paste.done, RENDER_TIMEOUT_MS);
+    int got = agent_loop_wait(app, &app->agent.paste.done, timeout_ms);
     app->rendering--;
     if (!got) {
         vda_warn(&app->log, "no clipboard data from the client after %lu ms: paste is empty",
@@ -298,6 +304,8 @@ static void render_format(vdagent_app *app, UINT cf)
         GlobalFree(h);
         return;
     }
+    if (h)
+        app->rendered |= rendered_bit(cf);
     vda_debug(&app->log, "rendered format %u from %zu bytes in %lu ms", cf, len,
               (unsigned long)(GetTickCount() - t0));
 }
@@ -310,12 +318,14 @@ static void render_all(vdagent_app *app)
     if (!open_clipboard(app->hwnd, 20))
         return;
     if (GetClipboardOwner() == app->hwnd) {
-        if (client_has(app, VD_AGENT_CLIPBOARD_UTF8_TEXT))
-            render_format(app, CF_UNICODETEXT);
+        /* Only what is still delayed; a client that does not answer costs at most
+         * RENDER_ALL_TIMEOUT_MS per format, so exiting stays quick. */
+        if (client_has(app, VD_AGENT_CLIPBOARD_UTF8_TEXT) && !(app->rendered & 1u))
+            render_format(app, CF_UNICODETEXT, RENDER_ALL_TIMEOUT_MS);
 #ifdef VDA_HAVE_IMAGE_CONVERT
-        if (client_has(app, VD_AGENT_CLIPBOARD_IMAGE_PNG) ||
-            client_has(app, VD_AGENT_CLIPBOARD_IMAGE_BMP))
-            render_format(app, CF_DIB);
+        if ((client_has(app, VD_AGENT_CLIPBOARD_IMAGE_PNG) ||
+             client_has(app, VD_AGENT_CLIPBOARD_IMAGE_BMP)) && !(app->rendered & 6u))
+            render_format(app, CF_DIB, RENDER_ALL_TIMEOUT_MS);
 #endif
     }
     CloseClipboard();
@@ -336,7 +346,7 @@ static LRESULT CALLBACK wnd_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         return 0;
     case WM_RENDERFORMAT:
         if (app)
-            render_format(app, (UINT)wp);
+            render_format(app, (UINT)wp, RENDER_TIMEOUT_MS);
         return 0;
     case WM_RENDERALLFORMATS:
         if (app)

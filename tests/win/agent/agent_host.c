@@ -1,0 +1,692 @@
+/* agent_host.exe: a scripted SPICE host for vdagent.exe under Wine. It plays the
+ * service's end of the pipe (HELLO, chunks both ways, control chunks) and the
+ * client's side of the protocol, starts vdagent.exe, and uses cbtool.exe as the
+ * separate Windows application that pastes and copies.
+ *
+ *   agent_host AGENT_EXE CBTOOL_EXE SCENARIO [ARG]
+ * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
+ *            disconnect-mid-paste, vanished-owner, memory MIB.
+ * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
+ * not with the agent's converter. Exit 0 pass, 1 fail. */
+#include <windows.h>
+#include <psapi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spice/vd_agent.h>
+
+#include "caps.h"
+#include "chunk_writer.h"
+#include "le_bytes.h"
+#include "pipe_proto.h"
+#include "reassembly.h"
+
+typedef struct host {
+    HANDLE pipe;
+    OVERLAPPED rov, wov;
+    int rpending;
+    uint8_t rbuf[1 << 16];
+    const uint8_t *rp;
+    size_t rleft;
+    vda_pipe_reader rd;
+    vda_reasm reasm;
+    vda_logger log;
+    PROCESS_INFORMATION agent;
+    uint32_t hello_pid;
+    uint32_t next_serial;      /* for our grabs (GRAB_SERIAL) */
+    wchar_t dir[MAX_PATH];
+    wchar_t agent_exe[MAX_PATH], cbtool_exe[MAX_PATH];
+    char agent_log[MAX_PATH];
+} host;
+
+#define FAIL(...) do { printf("FAIL: " __VA_ARGS__); printf("\n"); return 0; } while (0)
+
+static void to_win_path(const char *p, wchar_t *out)
+{
+    char tmp[MAX_PATH];
+    if (p[0] == '/')
+        snprintf(tmp, sizeof tmp, "Z:%s", p);
+    else
+        snprintf(tmp, sizeof tmp, "%s", p);
+    for (char *c = tmp; *c; c++)
+        if (*c == '/')
+            *c = '\\';
+    MultiByteToWideChar(CP_UTF8, 0, tmp, -1, out, MAX_PATH);
+}
+
+static void dump_agent_log(host *h)
+{
+    FILE *f = fopen(h->agent_log, "r");
+    if (!f)
+        return;
+    char line[1200];
+    printf("---- agent log ----\n");
+    while (fgets(line, sizeof line, f))
+        fputs(line, stdout);
+    printf("---- end ----\n");
+    fclose(f);
+}
+
+/* ---- pipe I/O ---- */
+
+static int write_all(host *h, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        DWORD k = n > (1u << 20) ? (1u << 20) : (DWORD)n, done = 0;
+        if (!WriteFile(h->pipe, p, k, NULL, &h->wov) && GetLastError() != ERROR_IO_PENDING)
+            return 0;
+        if (WaitForSingleObject(h->wov.hEvent, 30000) != WAIT_OBJECT_0) {
+            CancelIoEx(h->pipe, &h->wov);
+            return 0;
+        }
+        if (!GetOverlappedResult(h->pipe, &h->wov, &done, FALSE))
+            return 0;
+        p += done;
+        n -= done;
+    }
+    return 1;
+}
+
+/* Sends a message; with max_chunks > 0 only its first max_chunks chunks. */
+static int send_msg_part(host *h, uint32_t port, uint32_t type, const void *data, uint32_t size,
+                         int max_chunks)
+{
+    static uint8_t buf[64 * VDA_CHUNK_MAX_WIRE];
+    vda_msg_writer w;
+    vda_msg_writer_init(&w, port, type, 0, data, size);
+    int chunks = 0;
+    while (!vda_msg_writer_done(&w)) {
+        size_t cap = sizeof buf;
+        if (max_chunks > 0) {
+            if (chunks >= max_chunks)
+                break;
+            size_t left = (size_t)(max_chunks - chunks);
+            if (left < 64)
+                cap = left * VDA_CHUNK_MAX_WIRE;
+        }
+        size_t n = vda_msg_writer_next(&w, buf, cap);
+        chunks += (int)((n + VDA_CHUNK_MAX_WIRE - 1) / VDA_CHUNK_MAX_WIRE);
+        if (!write_all(h, buf, n))
+            return 0;
+    }
+    return 1;
+}
+
+static int send_msg(host *h, uint32_t type, const void *data, uint32_t size)
+{
+    return send_msg_part(h, VDP_CLIENT_PORT, type, data, size, 0);
+}
+
+/* Next whole message from the agent within timeout_ms: 1, or 0 on timeout/error. */
+static int next_msg(host *h, DWORD timeout_ms, vda_message *m)
+{
+    DWORD start = GetTickCount();
+    for (;;) {
+        while (h->rleft > 0) {
+            vda_pipe_event ev;
+            vda_status st = vda_pipe_reader_next(&h->rd, &h->rp, &h->rleft, &ev);
+            if (st == VDA_NEED_MORE)
+                break;
+            if (st != VDA_OK) {
+                printf("host: bad stream from the agent: %s\n", vda_status_str(st));
+                continue;
+            }
+            if (ev.kind == VDA_PIPE_EV_CONTROL) {
+                if (ev.cmd == VDA_PIPE_HELLO)
+                    h->hello_pid = ev.arg;
+                continue;
+            }
+            st = vda_reasm_feed(&h->reasm, &ev.piece, m);
+            if (st == VDA_MSG_READY)
+                return 1;
+            if (st != VDA_NEED_MORE)
+                printf("host: bad message from the agent: %s\n", vda_status_str(st));
+        }
+        if (!h->rpending) {
+            if (!ReadFile(h->pipe, h->rbuf, sizeof h->rbuf, NULL, &h->rov) &&
+                GetLastError() != ERROR_IO_PENDING) {
+                printf("host: pipe read failed (%lu)\n", (unsigned long)GetLastError());
+                return 0;
+            }
+            h->rpending = 1;
+        }
+        DWORD spent = GetTickCount() - start;
+        if (spent >= timeout_ms ||
+            WaitForSingleObject(h->rov.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
+            return 0;
+        DWORD n = 0;
+        h->rpending = 0;
+        if (!GetOverlappedResult(h->pipe, &h->rov, &n, FALSE)) {
+            printf("host: pipe read failed (%lu)\n", (unsigned long)GetLastError());
+            return 0;
+        }
+        h->rp = h->rbuf;
+        h->rleft = n;
+    }
+}
+
+/* Waits for a message of `type` (others are reported and skipped). */
+static int expect(host *h, uint32_t type, DWORD timeout_ms, vda_message *m)
+{
+    DWORD start = GetTickCount();
+    for (;;) {
+        DWORD spent = GetTickCount() - start;
+        if (spent >= timeout_ms || !next_msg(h, timeout_ms - spent, m)) {
+            printf("host: no message of type %u within %lu ms\n", type,
+                   (unsigned long)timeout_ms);
+            return 0;
+        }
+        if (m->type == type)
+            return 1;
+        if (m->type == VD_AGENT_CLIPBOARD_GRAB && m->size >= 4)
+            h->next_serial = vda_le32(m->data) + 1;  /* the agent's grab advanced it */
+        printf("host: (skipping message type %u, %u bytes)\n", m->type, m->size);
+        free(m->data);
+    }
+}
+
+/* ---- client side ---- */
+
+static int send_caps(host *h, uint32_t request, int crlf)
+{
+    vda_caps c;
+    vda_caps_clear(&c);
+    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
+    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_GRAB_SERIAL);
+    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_NO_RELEASE_ON_REGRAB);
+    vda_caps_set(&c, VD_AGENT_CAP_MAX_CLIPBOARD);
+    if (crlf)
+        vda_caps_set(&c, VD_AGENT_CAP_GUEST_LINEEND_CRLF);
+    uint8_t buf[64];
+    size_t n = vda_caps_write(&c, request, buf);
+    return send_msg(h, VD_AGENT_ANNOUNCE_CAPABILITIES, buf, (uint32_t)n);
+}
+
+static int send_grab(host *h, uint32_t type)
+{
+    uint8_t buf[8];
+    vda_put_le32(buf, h->next_serial++);
+    vda_put_le32(buf + 4, type);
+    return send_msg(h, VD_AGENT_CLIPBOARD_GRAB, buf, 8);
+}
+
+static int send_data(host *h, uint32_t type, const uint8_t *data, size_t len, int max_chunks)
+{
+    uint8_t *p = malloc(len + 4);
+    if (!p)
+        return 0;
+    vda_put_le32(p, type);
+    memcpy(p + 4, data, len);
+    int ok = send_msg_part(h, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, p, (uint32_t)(len + 4),
+                           max_chunks);
+    free(p);
+    return ok;
+}
+
+static int send_disconnected(host *h)
+{
+    return send_msg_part(h, VDP_SERVER_PORT, VD_AGENT_CLIENT_DISCONNECTED, NULL, 0, 0);
+}
+
+/* ---- processes and the clipboard ---- */
+
+static HANDLE spawn(const wchar_t *exe, const wchar_t *args)
+{
+    wchar_t cmd[2048];
+    _snwprintf(cmd, 2047, L"\"%ls\" %ls", exe, args);
+    cmd[2047] = 0;
+    STARTUPINFOW si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+        printf("host: cannot start %ls (%lu)\n", exe, (unsigned long)GetLastError());
+        return NULL;
+    }
+    CloseHandle(pi.hThread);
+    return pi.hProcess;
+}
+
+/* Exit code, or -1 on timeout (then it is killed). */
+static int wait_exit(HANDLE p, DWORD timeout_ms)
+{
+    if (WaitForSingleObject(p, timeout_ms) != WAIT_OBJECT_0) {
+        TerminateProcess(p, 99);
+        CloseHandle(p);
+        return -1;
+    }
+    DWORD code = 1;
+    GetExitCodeProcess(p, &code);
+    CloseHandle(p);
+    return (int)code;
+}
+
+static int wait_format(UINT cf, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+    while (GetTickCount() - start < timeout_ms) {
+        if (IsClipboardFormatAvailable(cf))
+            return 1;
+        Sleep(20);
+    }
+    return 0;
+}
+
+static void tmp_file(host *h, const wchar_t *name, wchar_t *out)
+{
+    _snwprintf(out, MAX_PATH - 1, L"%ls%ls", h->dir, name);
+    out[MAX_PATH - 1] = 0;
+}
+
+static uint8_t *slurp(const wchar_t *path, size_t *size)
+{
+    HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (f == INVALID_HANDLE_VALUE)
+        return NULL;
+    LARGE_INTEGER sz;
+    GetFileSizeEx(f, &sz);
+    uint8_t *p = malloc((size_t)sz.QuadPart + 1);
+    DWORD got = 0;
+    size_t off = 0;
+    while (p && off < (size_t)sz.QuadPart && ReadFile(f, p + off, (DWORD)((size_t)sz.QuadPart - off), &got, NULL) && got)
+        off += got;
+    CloseHandle(f);
+    *size = off;
+    return p;
+}
+
+static int spit(const wchar_t *path, const void *data, size_t size)
+{
+    HANDLE f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    if (f == INVALID_HANDLE_VALUE)
+        return 0;
+    DWORD put = 0;
+    int ok = WriteFile(f, data, (DWORD)size, &put, NULL) && put == size;
+    CloseHandle(f);
+    return ok;
+}
+
+/* Mixed text: ASCII words, CJK, emoji outside the BMP, LF line ends; exactly n bytes
+ * of valid UTF-8. */
+static uint8_t *make_text(size_t n, uint32_t seed)
+{
+    static const char *const parts[] = {
+        "hello ", "SPICE ", "clipboard ", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e ",
+        "\xf0\x9f\x98\x80 ", "caf\xc3\xa9 ", "\n", "0123456789 ", "\xe2\x82\xac ",
+    };
+    uint8_t *p = malloc(n + 1);
+    size_t o = 0;
+    uint32_t x = seed * 2654435761u + 7;
+    while (p && o < n) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        const char *s = parts[x % (sizeof parts / sizeof parts[0])];
+        size_t k = strlen(s);
+        if (o + k > n) {
+            memset(p + o, 'x', n - o);
+            o = n;
+            break;
+        }
+        memcpy(p + o, s, k);
+        o += k;
+    }
+    return p;
+}
+
+/* UTF-16 of UTF-8 text, computed by Windows itself; with crlf, LF -> CRLF. */
+static WCHAR *expected_utf16(const uint8_t *t, size_t n, int crlf, size_t *units)
+{
+    int k = n ? MultiByteToWideChar(CP_UTF8, 0, (const char *)t, (int)n, NULL, 0) : 0;
+    WCHAR *w = malloc(((size_t)k + 1) * sizeof(WCHAR) * (crlf ? 2 : 1));
+    if (!w)
+        return NULL;
+    if (k)
+        MultiByteToWideChar(CP_UTF8, 0, (const char *)t, (int)n, w, k);
+    if (crlf) {
+        WCHAR *o = w + k;  /* second half as scratch, then expand from the back */
+        memcpy(o, w, (size_t)k * sizeof(WCHAR));
+        size_t j = 0;
+        for (int i = 0; i < k; i++) {
+            if (o[i] == L'\n' && (i == 0 || o[i - 1] != L'\r'))
+                w[j++] = L'\r';
+            w[j++] = o[i];
+        }
+        *units = j;
+    } else {
+        *units = (size_t)k;
+    }
+    return w;
+}
+
+/* Pastes in cbtool while serving the agent's REQUEST with data; checks the result. */
+static int paste_and_check(host *h, const uint8_t *text, size_t n, int crlf_cap,
+                           const wchar_t *out_name)
+{
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("the agent did not offer CF_UNICODETEXT after the client's grab");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, out_name, out);
+    DeleteFileW(out);
+    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
+    DWORD t0 = GetTickCount();
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    if (!cb)
+        return 0;
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m)) {
+        wait_exit(cb, 0);
+        FAIL("no REQUEST from the agent for the paste");
+    }
+    uint32_t type = m.size == 4 ? vda_le32(m.data) : 0;
+    free(m.data);
+    if (type != VD_AGENT_CLIPBOARD_UTF8_TEXT)
+        FAIL("REQUEST for type %u, not UTF8_TEXT", type);
+    if (!send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, text, n, 0))
+        FAIL("cannot send the data");
+    int code = wait_exit(cb, 60000);
+    DWORD ms = GetTickCount() - t0;
+    if (code != 0)
+        FAIL("cbtool get-text exit %d", code);
+    size_t got_size = 0;
+    uint8_t *got = slurp(out, &got_size);
+    size_t units;
+    WCHAR *exp = expected_utf16(text, n, !crlf_cap, &units);
+    int ok = got && exp && got_size == units * 2 && memcmp(got, exp, got_size) == 0;
+    if (!ok) {
+        size_t i = 0;
+        while (got && exp && i * 2 < got_size && i < units && ((WCHAR *)got)[i] == exp[i])
+            i++;
+        printf("FAIL: pasted text differs: %zu bytes, expected %zu; first difference at unit %zu\n",
+               got_size, units * 2, i);
+    } else {
+        printf("ok: paste of %zu bytes UTF-8 -> %zu UTF-16 units exact, %lu ms\n", n, units,
+               (unsigned long)ms);
+    }
+    free(got);
+    free(exp);
+    return ok;
+}
+
+static int start(host *h, const char *name_suffix)
+{
+    wchar_t name[128], path[160], args[1024];
+    _snwprintf(name, 127, L"vda-agent-test-%lu-%hs", (unsigned long)GetCurrentProcessId(),
+               name_suffix);
+    name[127] = 0;
+    _snwprintf(path, 159, L"\\\\.\\pipe\\%ls", name);
+    path[159] = 0;
+    h->pipe = CreateNamedPipeW(path, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 1 << 20,
+                               1 << 20, 0, NULL);
+    if (h->pipe == INVALID_HANDLE_VALUE)
+        FAIL("CreateNamedPipe (%lu)", (unsigned long)GetLastError());
+    h->rov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    h->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    wchar_t logw[MAX_PATH];
+    tmp_file(h, L"agent.log", logw);
+    WideCharToMultiByte(CP_UTF8, 0, logw, -1, h->agent_log, MAX_PATH, NULL, NULL);
+    DeleteFileW(logw);
+    _snwprintf(args, 1023, L"--pipe %ls --log-level debug --log-file \"%ls\"", name, logw);
+    args[1023] = 0;
+    wchar_t cmd[2048];
+    _snwprintf(cmd, 2047, L"\"%ls\" %ls", h->agent_exe, args);
+    cmd[2047] = 0;
+    STARTUPINFOW si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    printf("host: starting vdagent.exe %ls\n", args);
+    if (!CreateProcessW(h->agent_exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &h->agent))
+        FAIL("cannot start the agent (%lu)", (unsigned long)GetLastError());
+    if (!ConnectNamedPipe(h->pipe, &h->rov)) {
+        DWORD e = GetLastError();
+        if (e == ERROR_IO_PENDING) {
+            if (WaitForSingleObject(h->rov.hEvent, 15000) != WAIT_OBJECT_0)
+                FAIL("the agent did not connect");
+        } else if (e != ERROR_PIPE_CONNECTED) {
+            FAIL("ConnectNamedPipe (%lu)", e);
+        }
+    }
+    vda_message m;
+    if (!expect(h, VD_AGENT_ANNOUNCE_CAPABILITIES, 10000, &m))
+        FAIL("no capabilities from the agent");
+    uint32_t req = 0;
+    vda_caps c;
+    vda_caps_parse(m.data, m.size, &req, &c);
+    free(m.data);
+    if (h->hello_pid != h->agent.dwProcessId)
+        FAIL("HELLO pid %u, agent pid %lu", h->hello_pid, (unsigned long)h->agent.dwProcessId);
+    if (req != 1 || !vda_caps_has(&c, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND) ||
+        !vda_caps_has(&c, VD_AGENT_CAP_GUEST_LINEEND_CRLF))
+        FAIL("agent caps: request %u, words %u", req, c.count);
+    printf("host: agent pid %u said HELLO and announced caps word0=0x%08x (request=1)\n",
+           h->hello_pid, c.words[0]);
+    return 1;
+}
+
+static void stop(host *h)
+{
+    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+    write_all(h, ctl, sizeof ctl);
+    if (WaitForSingleObject(h->agent.hProcess, 15000) != WAIT_OBJECT_0) {
+        printf("host: the agent did not exit on STOP: killing it\n");
+        TerminateProcess(h->agent.hProcess, 99);
+    }
+    CloseHandle(h->pipe);
+}
+
+/* ---- scenarios ---- */
+
+static int sc_paste_text(host *h, size_t n, int crlf_cap)
+{
+    if (!send_caps(h, 0, crlf_cap) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *text = make_text(n, 1);
+    int ok = paste_and_check(h, text, n, crlf_cap, L"paste.bin");
+    free(text);
+    return ok;
+}
+
+static int sc_copy_text(host *h, size_t n)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    uint8_t *text = make_text(n, 2);
+    size_t units;
+    WCHAR *w = expected_utf16(text, n, 0, &units);
+    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"copy.bin", in);
+    spit(in, w, units * 2);
+    _snwprintf(args, MAX_PATH + 19, L"set-text \"%ls\"", in);
+    int code = wait_exit(spawn(h->cbtool_exe, args), 30000);
+    if (code != 0)
+        FAIL("cbtool set-text exit %d", code);
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 10000, &m))
+        FAIL("no GRAB after the guest copy");
+    int has_text = m.size == 8 && vda_le32(m.data + 4) == VD_AGENT_CLIPBOARD_UTF8_TEXT;
+    printf("host: GRAB serial %u, %u types\n", m.size >= 4 ? vda_le32(m.data) : 0,
+           m.size >= 4 ? (m.size - 4) / 4 : 0);
+    free(m.data);
+    if (!has_text)
+        FAIL("GRAB does not offer UTF8_TEXT");
+    uint8_t req[4];
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_UTF8_TEXT);
+    DWORD t0 = GetTickCount();
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 30000, &m))
+        FAIL("no CLIPBOARD answer");
+    int ok = m.size == n + 4 && vda_le32(m.data) == VD_AGENT_CLIPBOARD_UTF8_TEXT &&
+             memcmp(m.data + 4, text, n) == 0;
+    if (ok)
+        printf("ok: guest copy of %zu UTF-16 units -> %zu bytes UTF-8 exact, %lu ms\n", units, n,
+               (unsigned long)(GetTickCount() - t0));
+    else
+        printf("FAIL: CLIPBOARD data: %u bytes (expected %zu)\n", m.size, n + 4);
+    free(m.data);
+    free(w);
+    free(text);
+    return ok;
+}
+
+static int sc_disconnect_mid_paste(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"old.bin", out);
+    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    free(m.data);
+    size_t old_n = 100000;
+    uint8_t *old = make_text(old_n, 3);
+    if (!send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, old, old_n, 3))  /* 3 of ~49 chunks */
+        FAIL("send partial");
+    Sleep(200);
+    DWORD t0 = GetTickCount();
+    send_disconnected(h);
+    int code = wait_exit(cb, 5000);
+    DWORD ms = GetTickCount() - t0;
+    if (code != 3)
+        FAIL("paste during the disconnect: cbtool exit %d after %lu ms (want 3: no data)", code,
+             (unsigned long)ms);
+    printf("ok: the paste waiting on the gone client returned empty %lu ms after the disconnect\n",
+           (unsigned long)ms);
+    free(old);
+    /* the new client */
+    h->next_serial = 0;
+    if (!send_caps(h, 1, 1))
+        FAIL("send");
+    if (!expect(h, VD_AGENT_ANNOUNCE_CAPABILITIES, 5000, &m))
+        FAIL("no caps reply to the new client");
+    uint32_t req = m.size >= 4 ? vda_le32(m.data) : 9;
+    free(m.data);
+    if (req != 0)
+        FAIL("caps reply with request %u", req);
+    if (!send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *nw = make_text(60000, 4);
+    int ok = paste_and_check(h, nw, 60000, 1, L"new.bin");
+    free(nw);
+    return ok;
+}
+
+static int sc_vanished_owner(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"v.bin", out);
+    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    free(m.data);
+    DWORD t0 = GetTickCount();
+    send_disconnected(h);   /* the owner vanishes without answering */
+    int code = wait_exit(cb, 5000);
+    DWORD ms = GetTickCount() - t0;
+    if (code != 3 || ms > 2000)
+        FAIL("paste with a vanished owner: exit %d after %lu ms", code, (unsigned long)ms);
+    printf("ok: the waiting paste returned empty %lu ms after the owner vanished\n",
+           (unsigned long)ms);
+    /* and a later paste does not wait at all: the gone client's formats are dropped */
+    Sleep(300);
+    t0 = GetTickCount();
+    code = wait_exit(spawn(h->cbtool_exe, args), 5000);
+    ms = GetTickCount() - t0;
+    if (code != 3 || ms > 2000)
+        FAIL("a later paste: exit %d after %lu ms", code, (unsigned long)ms);
+    printf("ok: a later paste returned empty in %lu ms\n", (unsigned long)ms);
+    return 1;
+}
+
+static int sc_memory(host *h, size_t mib)
+{
+    PROCESS_MEMORY_COUNTERS before, after;
+    memset(&before, 0, sizeof before);
+    memset(&after, 0, sizeof after);
+    if (!GetProcessMemoryInfo(h->agent.hProcess, &before, sizeof before))
+        FAIL("GetProcessMemoryInfo (%lu)", (unsigned long)GetLastError());
+    size_t n = mib << 20;
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *text = make_text(n, 5);
+    int ok = paste_and_check(h, text, n, 1, L"mem.bin");
+    free(text);
+    if (!GetProcessMemoryInfo(h->agent.hProcess, &after, sizeof after))
+        FAIL("GetProcessMemoryInfo (%lu)", (unsigned long)GetLastError());
+    double mb = 1024.0 * 1024.0;
+    printf("memory: payload %.1f MiB UTF-8\n", n / mb);
+    printf("memory: agent before: working set %.1f MiB, pagefile %.1f MiB\n",
+           before.WorkingSetSize / mb, before.PagefileUsage / mb);
+    printf("memory: agent peak:   working set %.1f MiB, pagefile %.1f MiB\n",
+           after.PeakWorkingSetSize / mb, after.PeakPagefileUsage / mb);
+    double r_ws = (double)after.PeakWorkingSetSize / (double)n;
+    double r_pf = (double)after.PeakPagefileUsage / (double)n;
+    double r_ws_net = ((double)after.PeakWorkingSetSize - (double)before.WorkingSetSize) / (double)n;
+    double r_pf_net = ((double)after.PeakPagefileUsage - (double)before.PagefileUsage) / (double)n;
+    printf("memory: peak / payload: working set %.2fx, pagefile %.2fx (above idle: %.2fx, %.2fx)"
+           " -- target <= 3x: %s\n", r_ws, r_pf, r_ws_net, r_pf_net,
+           (r_pf <= 3.0 && r_ws <= 3.0) ? "met" : (r_pf_net <= 3.0 ? "met above idle only"
+                                                                   : "NOT met"));
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc < 4) {
+        printf("usage: agent_host AGENT_EXE CBTOOL_EXE SCENARIO [ARG]\n");
+        return 1;
+    }
+    host *h = calloc(1, sizeof *h);
+    h->log.max_level = VDA_LOG_WARN;
+    h->log.sink = vda_log_sink_stdio;
+    h->log.component = "host";
+    vda_pipe_reader_init(&h->rd, &h->log, "host");
+    vda_reasm_init(&h->reasm, 512u << 20, &h->log);
+    to_win_path(argv[1], h->agent_exe);
+    to_win_path(argv[2], h->cbtool_exe);
+    wchar_t tmp[MAX_PATH];
+    GetTempPathW(MAX_PATH, tmp);
+    _snwprintf(h->dir, MAX_PATH - 1, L"%lsvda-agent-%lu-", tmp, (unsigned long)GetCurrentProcessId());
+    const char *sc = argv[3];
+    size_t arg = argc > 4 ? strtoul(argv[4], NULL, 10) : 0;
+    if (!start(h, sc)) {
+        dump_agent_log(h);
+        return 1;
+    }
+    int ok;
+    if (!strcmp(sc, "paste-text"))
+        ok = sc_paste_text(h, arg ? arg : 1000, 1);
+    else if (!strcmp(sc, "paste-text-lf"))
+        ok = sc_paste_text(h, arg ? arg : 5000, 0);
+    else if (!strcmp(sc, "copy-text"))
+        ok = sc_copy_text(h, arg ? arg : 1000);
+    else if (!strcmp(sc, "disconnect-mid-paste"))
+        ok = sc_disconnect_mid_paste(h);
+    else if (!strcmp(sc, "vanished-owner"))
+        ok = sc_vanished_owner(h);
+    else if (!strcmp(sc, "memory"))
+        ok = sc_memory(h, arg ? arg : 64);
+    else {
+        printf("unknown scenario %s\n", sc);
+        ok = 0;
+    }
+    stop(h);
+    if (!ok)
+        dump_agent_log(h);
+    printf("%s: %s\n", sc, ok ? "PASS" : "FAIL");
+    return ok ? 0 : 1;
+}
