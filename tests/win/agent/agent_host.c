@@ -5,11 +5,14 @@
  *
  *   agent_host AGENT_EXE CBTOOL_EXE SCENARIO [ARG]
  * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
- *            disconnect-mid-paste, vanished-owner, memory MIB.
+ *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
+ *            paste-image W H [alpha], copy-image W H.
+ * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
 #include <windows.h>
 #include <psapi.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,6 +480,203 @@ static void stop(host *h)
     CloseHandle(h->pipe);
 }
 
+
+/* ---- images ---- */
+
+/* Screenshot-like pixels: flat areas, gradients and edges. */
+static void pixel(uint32_t x, uint32_t y, int alpha, uint8_t *rgba)
+{
+    int band = (int)((y / 97) % 4);
+    rgba[0] = (uint8_t)(band == 0 ? 0x30 : x * 3 + y);
+    rgba[1] = (uint8_t)(band == 1 ? 0xd0 : (x ^ y));
+    rgba[2] = (uint8_t)(band == 2 ? 0x80 : (x + 2 * y) / 3);
+    rgba[3] = alpha ? (uint8_t)((x * 255) / 64 % 256) : 0xff;
+}
+
+static uint8_t *make_png(uint32_t w, uint32_t hgt, int alpha, size_t *size)
+{
+    uint8_t *rgba = malloc((size_t)w * hgt * 4);
+    if (!rgba)
+        return NULL;
+    for (uint32_t y = 0; y < hgt; y++)
+        for (uint32_t x = 0; x < w; x++)
+            pixel(x, y, alpha, rgba + ((size_t)y * w + x) * 4);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    img.width = w;
+    img.height = hgt;
+    img.format = PNG_FORMAT_RGBA;
+    png_alloc_size_t n = 0;
+    uint8_t *out = NULL;
+    if (png_image_write_to_memory(&img, NULL, &n, 0, rgba, 0, NULL) && (out = malloc(n)) &&
+        !png_image_write_to_memory(&img, out, &n, 0, rgba, 0, NULL)) {
+        free(out);
+        out = NULL;
+    }
+    free(rgba);
+    *size = n;
+    return out;
+}
+
+/* Checks a 24/32-bpp BI_RGB/BI_BITFIELDS (standard masks) DIB against pixel(). */
+static int check_dib(const uint8_t *d, size_t n, uint32_t w, uint32_t hgt, int alpha)
+{
+    if (n < 40)
+        FAIL("DIB of %zu bytes", n);
+    uint32_t hs = vda_le32(d);
+    int32_t dw = (int32_t)vda_le32(d + 4), dh = (int32_t)vda_le32(d + 8);
+    unsigned bpp = d[14] | d[15] << 8;
+    uint32_t comp = vda_le32(d + 16);
+    if (dw != (int32_t)w || (dh != (int32_t)hgt && dh != -(int32_t)hgt) || (bpp != 32 && bpp != 24))
+        FAIL("DIB %dx%d %u bpp, expected %ux%u", dw, dh, bpp, w, hgt);
+    size_t off = hs + (comp == 3 && hs == 40 ? 12 : 0);
+    size_t stride = ((size_t)w * bpp / 8 + 3) & ~(size_t)3;
+    if (off + stride * hgt > n)
+        FAIL("DIB truncated: %zu bytes for %zu", n, off + stride * hgt);
+    for (uint32_t y = 0; y < hgt; y++) {
+        const uint8_t *row = d + off + stride * (dh > 0 ? hgt - 1 - y : y);
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t e[4];
+            pixel(x, y, alpha, e);
+            const uint8_t *p = row + (size_t)x * (bpp / 8);
+            if (p[2] != e[0] || p[1] != e[1] || p[0] != e[2] ||
+                (alpha && bpp == 32 && p[3] != e[3]))
+                FAIL("pixel (%u,%u): got %02x%02x%02x/%02x, expected %02x%02x%02x/%02x", x, y,
+                     p[2], p[1], p[0], bpp == 32 ? p[3] : 0xff, e[0], e[1], e[2], e[3]);
+        }
+    }
+    return 1;
+}
+
+static int sc_paste_image(host *h, uint32_t w, uint32_t hgt, int alpha)
+{
+    size_t n;
+    uint8_t *png = make_png(w, hgt, alpha, &n);
+    if (!png)
+        FAIL("making the PNG");
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_IMAGE_PNG))
+        FAIL("send");
+    if (!wait_format(CF_DIB, 5000))
+        FAIL("the agent did not offer CF_DIB");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    tmp_file(h, L"paste.dib", out);
+    DeleteFileW(out);
+    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"%ls", out, alpha ? L" --v5" : L"");
+    DWORD t0 = GetTickCount();
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    uint32_t type = m.size == 4 ? vda_le32(m.data) : 0;
+    free(m.data);
+    if (type != VD_AGENT_CLIPBOARD_IMAGE_PNG)
+        FAIL("REQUEST for type %u, not PNG", type);
+    if (!send_data(h, VD_AGENT_CLIPBOARD_IMAGE_PNG, png, n, 0))
+        FAIL("send");
+    int code = wait_exit(cb, 60000);
+    DWORD ms = GetTickCount() - t0;
+    free(png);
+    if (code != 0)
+        FAIL("cbtool get-dib exit %d", code);
+    size_t dn;
+    uint8_t *dib = slurp(out, &dn);
+    int ok = dib && check_dib(dib, dn, w, hgt, alpha);
+    free(dib);
+    if (ok)
+        printf("ok: paste of a %ux%u PNG (%zu bytes%s) -> %s with exact pixels, %lu ms\n", w, hgt,
+               n, alpha ? ", alpha" : "", alpha ? "CF_DIBV5" : "CF_DIB", (unsigned long)ms);
+    return ok;
+}
+
+static int sc_copy_image(host *h, uint32_t w, uint32_t hgt)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    /* a BI_RGB 32-bpp bottom-up DIB, alpha 0 as screenshots have */
+    size_t stride = (size_t)w * 4, size = 40 + stride * hgt;
+    uint8_t *dib = calloc(1, size);
+    vda_put_le32(dib, 40);
+    vda_put_le32(dib + 4, w);
+    vda_put_le32(dib + 8, hgt);
+    dib[12] = 1;
+    dib[14] = 32;
+    vda_put_le32(dib + 20, (uint32_t)(stride * hgt));
+    for (uint32_t y = 0; y < hgt; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t e[4];
+            pixel(x, y, 0, e);
+            uint8_t *p = dib + 40 + stride * (hgt - 1 - y) + (size_t)x * 4;
+            p[0] = e[2];
+            p[1] = e[1];
+            p[2] = e[0];
+            p[3] = 0;
+        }
+    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"copy.dib", in);
+    spit(in, dib, size);
+    _snwprintf(args, MAX_PATH + 19, L"set-dib \"%ls\"", in);
+    int code = wait_exit(spawn(h->cbtool_exe, args), 30000);
+    if (code != 0)
+        FAIL("cbtool set-dib exit %d", code);
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 10000, &m))
+        FAIL("no GRAB after the guest copied an image");
+    int png_offered = 0, bmp_offered = 0;
+    for (uint32_t o = 4; o + 4 <= m.size; o += 4) {
+        png_offered |= vda_le32(m.data + o) == VD_AGENT_CLIPBOARD_IMAGE_PNG;
+        bmp_offered |= vda_le32(m.data + o) == VD_AGENT_CLIPBOARD_IMAGE_BMP;
+    }
+    free(m.data);
+    if (!png_offered || !bmp_offered)
+        FAIL("GRAB offers png %d bmp %d", png_offered, bmp_offered);
+    uint8_t req[4];
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_IMAGE_PNG);
+    DWORD t0 = GetTickCount();
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 60000, &m))
+        FAIL("no CLIPBOARD answer");
+    DWORD ms = GetTickCount() - t0;
+    if (m.size < 4 || vda_le32(m.data) != VD_AGENT_CLIPBOARD_IMAGE_PNG)
+        FAIL("answer of %u bytes, type %u", m.size, m.size >= 4 ? vda_le32(m.data) : 0);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&img, m.data + 4, m.size - 4))
+        FAIL("the PNG does not decode: %s", img.message);
+    if (img.width != w || img.height != hgt)
+        FAIL("PNG %ux%u", img.width, img.height);
+    img.format = PNG_FORMAT_RGBA;
+    uint8_t *rgba = malloc((size_t)w * hgt * 4);
+    if (!png_image_finish_read(&img, NULL, rgba, 0, NULL))
+        FAIL("the PNG does not decode: %s", img.message);
+    for (uint32_t y = 0; y < hgt; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t e[4];
+            pixel(x, y, 0, e);
+            const uint8_t *p = rgba + ((size_t)y * w + x) * 4;
+            if (memcmp(p, e, 4) != 0)
+                FAIL("PNG pixel (%u,%u): %02x%02x%02x%02x, expected %02x%02x%02x%02x", x, y,
+                     p[0], p[1], p[2], p[3], e[0], e[1], e[2], e[3]);
+        }
+    printf("ok: guest copy of a %ux%u DIB -> PNG of %u bytes with exact pixels, %lu ms\n", w, hgt,
+           m.size - 4, (unsigned long)ms);
+    free(rgba);
+    free(m.data);
+    /* and as BMP: a file header, then the pixels */
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_IMAGE_BMP);
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 60000, &m))
+        FAIL("no CLIPBOARD answer for BMP");
+    int ok = m.size > 4 + 14 && m.data[4] == 'B' && m.data[5] == 'M' &&
+             check_dib(m.data + 4 + 14, m.size - 4 - 14, w, hgt, 0);
+    if (ok)
+        printf("ok: the same as BMP (%u bytes) with exact pixels\n", m.size - 4);
+    free(m.data);
+    free(dib);
+    return ok;
+}
+
 /* ---- scenarios ---- */
 
 static int sc_paste_text(host *h, size_t n, int crlf_cap)
@@ -611,7 +811,7 @@ static int sc_vanished_owner(host *h)
     return 1;
 }
 
-static int sc_memory(host *h, size_t mib)
+static int sc_memory(host *h, size_t mib, int ascii)
 {
     PROCESS_MEMORY_COUNTERS before, after;
     memset(&before, 0, sizeof before);
@@ -621,13 +821,16 @@ static int sc_memory(host *h, size_t mib)
     size_t n = mib << 20;
     if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
         FAIL("send");
-    uint8_t *text = make_text(n, 5);
+    uint8_t *text = ascii ? malloc(n) : make_text(n, 5);
+    if (ascii)
+        for (size_t i = 0; i < n; i++)
+            text[i] = i % 61 == 60 ? '\n' : (uint8_t)('a' + i % 26);
     int ok = paste_and_check(h, text, n, 1, L"mem.bin");
     free(text);
     if (!GetProcessMemoryInfo(h->agent.hProcess, &after, sizeof after))
         FAIL("GetProcessMemoryInfo (%lu)", (unsigned long)GetLastError());
     double mb = 1024.0 * 1024.0;
-    printf("memory: payload %.1f MiB UTF-8\n", n / mb);
+    printf("memory: payload %.1f MiB UTF-8 (%s)\n", n / mb, ascii ? "ASCII" : "mixed");
     printf("memory: agent before: working set %.1f MiB, pagefile %.1f MiB\n",
            before.WorkingSetSize / mb, before.PagefileUsage / mb);
     printf("memory: agent peak:   working set %.1f MiB, pagefile %.1f MiB\n",
@@ -679,7 +882,12 @@ int main(int argc, char **argv)
     else if (!strcmp(sc, "vanished-owner"))
         ok = sc_vanished_owner(h);
     else if (!strcmp(sc, "memory"))
-        ok = sc_memory(h, arg ? arg : 64);
+        ok = sc_memory(h, arg ? arg : 64, argc > 5 && !strcmp(argv[5], "ascii"));
+    else if (!strcmp(sc, "paste-image"))
+        ok = sc_paste_image(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1,
+                            argc > 6 && !strcmp(argv[6], "alpha"));
+    else if (!strcmp(sc, "copy-image"))
+        ok = sc_copy_image(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1);
     else {
         printf("unknown scenario %s\n", sc);
         ok = 0;
