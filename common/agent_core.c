@@ -229,6 +229,7 @@ static void on_max(vda_agent *a, const vda_message *m)
 static void on_caps(vda_agent *a, const vda_message *m)
 {
     int reply = 0;
+    int was_known = a->client_known;
     if (vda_agent_caps_on_announce(m->data, m->size, &a->client, &reply) != 0) {
         vda_warn(a->log, "announce-capabilities (size %u) too short: dropped", m->size);
         a->client_known = 0;
@@ -240,6 +241,8 @@ static void on_caps(vda_agent *a, const vda_message *m)
              vda_agent_caps_describe(&a->client, names, sizeof names));
     if (reply)
         announce(a, 0);
+    if (!was_known && a->ops.client_attached)
+        a->ops.client_attached(a->ops.ctx);
 }
 
 void vda_agent_dispatch(vda_agent *a, vda_message *m)

@@ -40,6 +40,10 @@ typedef struct vda_agent_ops {
     void (*stop)(void *ctx);
     /* Optional: the client's state was forgotten (other features reset theirs). */
     void (*client_reset)(void *ctx);
+    /* Optional: a client's caps arrived while none were known (a client attached):
+     * tell it about the guest clipboard (call vda_agent_guest_changed if it holds
+     * something), so a copy made before the client came is still offered. */
+    void (*client_attached)(void *ctx);
 } vda_agent_ops;
 
 typedef void (*vda_msg_handler)(void *ctx, const vda_message *m);

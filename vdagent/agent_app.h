@@ -45,5 +45,6 @@ void clipboard_win_destroy(vdagent_app *app);
 void clipboard_win_take(void *ctx, const uint32_t *types, uint32_t n);
 void clipboard_win_drop(void *ctx);
 int clipboard_win_read(void *ctx, uint32_t type, uint8_t **buf, size_t *size);
+void clipboard_win_client_attached(void *ctx);
 
 #endif

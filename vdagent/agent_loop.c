@@ -93,4 +93,5 @@ void agent_app_ops(vdagent_app *app, vda_agent_ops *ops)
     ops->read_guest = clipboard_win_read;
     ops->stop = op_stop;
     ops->client_reset = NULL;
+    ops->client_attached = clipboard_win_client_attached;
 }

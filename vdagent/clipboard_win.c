@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "text_convert.h"
+#include "text_slices.h"
 #ifdef VDA_HAVE_IMAGE_CONVERT
 #include "image_convert.h"
 #endif
@@ -229,37 +230,19 @@ static void release_pages(const uint8_t *p, size_t len)
     VirtualUnlock((void *)a, b - a);
 }
 
-/* A slice end at or after `want` where the conversion can be split without
- * changing its result: an ASCII byte (never inside a UTF-8 sequence, and it ends a
- * truncated one the same way) that does not follow a CR (CR LF stays together). */
-static size_t safe_cut(const uint8_t *s, size_t len, size_t want)
-{
-    for (size_t i = want; i < len && i < want + 65536; i++)
-        if (s[i] < 0x80 && s[i - 1] != '\r')
-            return i;
-    return len;
-}
-
+/* Slices of a paste: each converted slice is released from the working set. */
 #define TEXT_SLICE (4u << 20)
 
-/* UTF-8 -> UTF-16 into dst (units + 1 room) in slices, releasing each converted
- * slice of the source from the working set: a big paste then peaks near the size
- * of its UTF-16 instead of UTF-8 + UTF-16. */
-static void convert_text_releasing(const uint8_t *src, size_t len, uint16_t *dst, size_t units,
-                                   unsigned flags)
+static void release_slice(void *ctx, const uint8_t *p, size_t n)
 {
-    size_t done = 0, out = 0;
-    while (done < len) {
-        size_t end = len - done > TEXT_SLICE ? safe_cut(src, len, done + TEXT_SLICE) : len;
-        size_t k = vda_utf8_to_utf16_len(src + done, end - done, flags);
-        if (out + k > units)
-            break;  /* cannot happen with safe cuts; never write past the buffer */
-        out += vda_utf8_to_utf16(src + done, end - done, dst + out, flags);
-        if (end < len)
-            release_pages(src + done, end - done);
-        done = end;
-    }
-    dst[out] = 0;
+    (void)ctx;
+    release_pages(p, n);
+}
+
+void clipboard_win_client_attached(void *ctx)
+{
+    vdagent_app *app = ctx;
+    on_clipboard_update(app);  /* a copy made before the client came */
 }
 
 /* Converts the client's data into a new HGLOBAL for cf. Frees paste->buf as soon
@@ -275,7 +258,8 @@ static HGLOBAL convert_to_global(vdagent_app *app, UINT cf, vda_agent_paste *p)
         h = GlobalAlloc(GMEM_MOVEABLE, (units + 1) * sizeof(uint16_t));
         if (h) {
             uint16_t *dst = GlobalLock(h);
-            convert_text_releasing(data, p->len, dst, units, flags);
+            vda_utf8_to_utf16_sliced(data, p->len, dst, units + 1, flags, TEXT_SLICE,
+                                     release_slice, NULL);
             GlobalUnlock(h);
         } else {
             vda_error(&app->log, "out of memory for %zu UTF-16 units", units + 1);

@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     vda_agent a;
-    vda_agent_ops ops = { NULL, f_send, f_take, f_drop, f_read, f_stop, NULL };
+    vda_agent_ops ops = { NULL, f_send, f_take, f_drop, f_read, f_stop, NULL, NULL };
     vda_agent_init(&a, &ops, 1u << 16, NULL);
     vda_agent_start(&a);
     size_t step = (size_t)arg + 1;

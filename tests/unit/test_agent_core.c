@@ -30,6 +30,7 @@ typedef struct fake {
     const uint8_t *guest_data;  /* what read_guest returns; NULL: fails */
     size_t guest_len;
     int handled;     /* calls of the plugged-in handler */
+    int attached;    /* client_attached calls */
 } fake;
 
 static int f_send(void *ctx, uint32_t type, uint8_t *payload, uint32_t size)
@@ -76,13 +77,18 @@ static void f_reset(void *ctx)
     ((fake *)ctx)->resets++;
 }
 
+static void f_attached(void *ctx)
+{
+    ((fake *)ctx)->attached++;
+}
+
 static fake *fake_new(uint64_t clip_max)
 {
     fake *f = calloc(1, sizeof *f);
     assert_non_null(f);
     test_log_init(&f->log);
     f->n_taken = -1;
-    vda_agent_ops ops = { f, f_send, f_take, f_drop, f_read, f_stop, f_reset };
+    vda_agent_ops ops = { f, f_send, f_take, f_drop, f_read, f_stop, f_reset, f_attached };
     vda_agent_init(&f->agent, &ops, clip_max, &f->log.logger);
     return f;
 }
@@ -186,6 +192,20 @@ static void test_caps_request_reply(void **state)
     client_caps(f, 1, basic_caps, 1);
     assert_int_equal(f->n_sent, 1);      /* asked: answered with request = 0 */
     assert_caps_announce(&f->sent[0], 0);
+    assert_int_equal(f->attached, 1);    /* once per client, not per caps message */
+    /* a new client after a disconnect is told about the guest clipboard again */
+    bytes dis = { 0 };
+    add_message(&dis, VDP_SERVER_PORT, VD_AGENT_CLIENT_DISCONNECTED, 0, NULL, 0);
+    feed(f, &dis, 64);
+    bytes_free(&dis);
+    client_caps(f, 1, basic_caps, 1);
+    assert_int_equal(f->attached, 2);
+    /* caps too short: dropped with one line (by reassembly), nothing changes */
+    int lines = f->log.lines;
+    send_client(f, VD_AGENT_ANNOUNCE_CAPABILITIES, "ab", 2);
+    assert_int_equal(f->log.lines, lines + 1);
+    assert_true(f->agent.client_known);
+    assert_int_equal(f->attached, 2);
     fake_free(f);
 }
 

@@ -6,7 +6,8 @@
  *   agent_host AGENT_EXE CBTOOL_EXE SCENARIO [ARG]
  * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
- *            paste-image W H [alpha], copy-image W H.
+ *            paste-image W H [alpha], copy-image W H, copy-before-client,
+ *            render-on-exit.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -677,6 +678,81 @@ static int sc_copy_image(host *h, uint32_t w, uint32_t hgt)
     return ok;
 }
 
+/* The guest copies before any client is there: the client that comes is offered it. */
+static int sc_copy_before_client(host *h)
+{
+    const char *text = "copied before the client came \xe2\x82\xac";
+    size_t n = strlen(text), units;
+    WCHAR *w = expected_utf16((const uint8_t *)text, n, 0, &units);
+    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"early.bin", in);
+    spit(in, w, units * 2);
+    free(w);
+    _snwprintf(args, MAX_PATH + 19, L"set-text \"%ls\"", in);
+    if (wait_exit(spawn(h->cbtool_exe, args), 30000) != 0)
+        FAIL("cbtool set-text");
+    vda_message m;
+    if (next_msg(h, 500, &m)) {
+        printf("FAIL: the agent sent type %u with no client caps known\n", m.type);
+        free(m.data);
+        return 0;
+    }
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 5000, &m))
+        FAIL("no GRAB for the earlier copy when the client came");
+    free(m.data);
+    uint8_t req[4];
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_UTF8_TEXT);
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 10000, &m))
+        FAIL("no CLIPBOARD answer");
+    int ok = m.size == n + 4 && memcmp(m.data + 4, text, n) == 0;
+    free(m.data);
+    if (!ok)
+        FAIL("wrong data");
+    printf("ok: a copy made before the client came was offered and delivered exactly\n");
+    return 1;
+}
+
+/* The agent exits while owning delayed text: it renders it first (asking the
+ * client), so the guest can still paste after the agent is gone. */
+static int sc_render_on_exit(host *h)
+{
+    const char *text = "still here after the agent left";
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+    write_all(h, ctl, sizeof ctl);
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_REQUEST, 5000, &m))
+        FAIL("no REQUEST while exiting (WM_RENDERALLFORMATS)");
+    free(m.data);
+    send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, (const uint8_t *)text, strlen(text), 0);
+    if (WaitForSingleObject(h->agent.hProcess, 10000) != WAIT_OBJECT_0)
+        FAIL("the agent did not exit");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"exit.bin", out);
+    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
+    int code = wait_exit(spawn(h->cbtool_exe, args), 10000);
+    if (code != 0)
+        FAIL("paste after the agent exited: cbtool exit %d", code);
+    size_t got_n;
+    uint8_t *got = slurp(out, &got_n);
+    size_t units;
+    WCHAR *exp = expected_utf16((const uint8_t *)text, strlen(text), 0, &units);
+    int ok = got && got_n == units * 2 && memcmp(got, exp, got_n) == 0;
+    free(got);
+    free(exp);
+    if (!ok)
+        FAIL("pasted text after exit differs");
+    printf("ok: text rendered on exit is pasted after the agent is gone\n");
+    return 1;
+}
+
 /* ---- scenarios ---- */
 
 static int sc_paste_text(host *h, size_t n, int crlf_cap)
@@ -883,6 +959,10 @@ int main(int argc, char **argv)
         ok = sc_vanished_owner(h);
     else if (!strcmp(sc, "memory"))
         ok = sc_memory(h, arg ? arg : 64, argc > 5 && !strcmp(argv[5], "ascii"));
+    else if (!strcmp(sc, "copy-before-client"))
+        ok = sc_copy_before_client(h);
+    else if (!strcmp(sc, "render-on-exit"))
+        ok = sc_render_on_exit(h);
     else if (!strcmp(sc, "paste-image"))
         ok = sc_paste_image(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1,
                             argc > 6 && !strcmp(argv[6], "alpha"));
