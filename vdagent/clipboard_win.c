@@ -58,22 +58,23 @@ static void apply_pending(vdagent_app *app)
     if (app->take_pending == PENDING_TAKE) {
         EmptyClipboard();  /* we are the owner from here on */
         app->rendered = 0;
-        int text = 0, image = 0;
+        int text = 0, png = 0, bmp = 0;
         for (uint32_t i = 0; i < app->take_n; i++) {
             uint32_t t = app->take_types[i];
-            if (t == VD_AGENT_CLIPBOARD_UTF8_TEXT)
-                text = 1;
+            text |= t == VD_AGENT_CLIPBOARD_UTF8_TEXT;
 #ifdef VDA_HAVE_IMAGE_CONVERT
-            if (t == VD_AGENT_CLIPBOARD_IMAGE_PNG || t == VD_AGENT_CLIPBOARD_IMAGE_BMP)
-                image = 1;
+            png |= t == VD_AGENT_CLIPBOARD_IMAGE_PNG;
+            bmp |= t == VD_AGENT_CLIPBOARD_IMAGE_BMP;
 #endif
         }
         if (text)
             SetClipboardData(CF_UNICODETEXT, NULL);
-        if (image) {
+        if (png || bmp)
             SetClipboardData(CF_DIB, NULL);
-            SetClipboardData(CF_DIBV5, NULL);  /* PNG alpha survives there */
-        }
+        if (png)
+            SetClipboardData(CF_DIBV5, NULL);  /* PNG alpha survives there (a BMP's
+                                                  header is whatever it is: CF_DIB) */
+        int image = png || bmp;
         vda_debug(&app->log, "guest clipboard taken for the client (text %d, image %d)", text,
                   image);
     } else {
@@ -161,7 +162,7 @@ static int read_image(vdagent_app *app, uint32_t type, uint8_t **buf, size_t *si
         : vda_dib_to_bmp(dib, GlobalSize(h), &lim, &out, &app->log);
     GlobalUnlock(h);
     if (st != VDA_IMG_OK) {
-        vda_warn(&app->log, "guest image not converted: %s", vda_image_status_str(st));
+        vda_debug(&app->log, "guest image not converted: %s", vda_image_status_str(st));
         return -1;
     }
     int r = with_header_room(out.data, out.size, buf, size);
@@ -277,7 +278,7 @@ static HGLOBAL convert_to_global(vdagent_app *app, UINT cf, vda_agent_paste *p)
         free(p->buf);
         p->buf = NULL;
         if (st != VDA_IMG_OK) {
-            vda_warn(&app->log, "client image refused: %s", vda_image_status_str(st));
+            vda_debug(&app->log, "client image refused: %s", vda_image_status_str(st)); /* converter logged why */
             return NULL;
         }
         h = GlobalAlloc(GMEM_MOVEABLE, dib.size);
@@ -305,7 +306,9 @@ static void render_format(vdagent_app *app, UINT cf, DWORD timeout_ms)
     uint32_t type;
     if (cf == CF_UNICODETEXT)
         type = VD_AGENT_CLIPBOARD_UTF8_TEXT;
-    else if (cf == CF_DIB || cf == CF_DIBV5)
+    else if (cf == CF_DIBV5)
+        type = VD_AGENT_CLIPBOARD_IMAGE_PNG;   /* only offered for PNG */
+    else if (cf == CF_DIB)
         type = client_has(app, VD_AGENT_CLIPBOARD_IMAGE_PNG) ? VD_AGENT_CLIPBOARD_IMAGE_PNG
                                                              : VD_AGENT_CLIPBOARD_IMAGE_BMP;
     else

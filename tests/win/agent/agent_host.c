@@ -6,8 +6,8 @@
  *   agent_host AGENT_EXE CBTOOL_EXE SCENARIO [ARG]
  * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
- *            paste-image W H [alpha], copy-image W H, copy-before-client,
- *            render-on-exit.
+ *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
+ *            render-on-exit, bad-png.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -590,11 +590,9 @@ static int sc_paste_image(host *h, uint32_t w, uint32_t hgt, int alpha)
     return ok;
 }
 
-static int sc_copy_image(host *h, uint32_t w, uint32_t hgt)
+/* A BI_RGB 32-bpp bottom-up DIB of pixel(), alpha 0 as screenshots have. */
+static uint8_t *make_dib(uint32_t w, uint32_t hgt, size_t *out_size)
 {
-    if (!send_caps(h, 0, 1))
-        FAIL("send");
-    /* a BI_RGB 32-bpp bottom-up DIB, alpha 0 as screenshots have */
     size_t stride = (size_t)w * 4, size = 40 + stride * hgt;
     uint8_t *dib = calloc(1, size);
     vda_put_le32(dib, 40);
@@ -613,6 +611,91 @@ static int sc_copy_image(host *h, uint32_t w, uint32_t hgt)
             p[2] = e[0];
             p[3] = 0;
         }
+    *out_size = size;
+    return dib;
+}
+
+static int sc_paste_bmp(host *h, uint32_t w, uint32_t hgt)
+{
+    size_t size;
+    uint8_t *dib = make_dib(w, hgt, &size);
+    size_t n = 14 + size;
+    uint8_t *bmp = malloc(n);
+    bmp[0] = 'B';
+    bmp[1] = 'M';
+    vda_put_le32(bmp + 2, (uint32_t)n);
+    vda_put_le32(bmp + 6, 0);
+    vda_put_le32(bmp + 10, 14 + 40);
+    memcpy(bmp + 14, dib, size);
+    free(dib);
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_IMAGE_BMP))
+        FAIL("send");
+    if (!wait_format(CF_DIB, 5000))
+        FAIL("the agent did not offer CF_DIB");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    tmp_file(h, L"bmp.dib", out);
+    DeleteFileW(out);
+    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"", out);
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    uint32_t type = m.size == 4 ? vda_le32(m.data) : 0;
+    free(m.data);
+    if (type != VD_AGENT_CLIPBOARD_IMAGE_BMP)
+        FAIL("REQUEST for type %u, not BMP", type);
+    send_data(h, VD_AGENT_CLIPBOARD_IMAGE_BMP, bmp, n, 0);
+    free(bmp);
+    int code = wait_exit(cb, 30000);
+    if (code != 0)
+        FAIL("cbtool get-dib exit %d", code);
+    size_t dn;
+    uint8_t *got = slurp(out, &dn);
+    int ok = got && check_dib(got, dn, w, hgt, 0);
+    free(got);
+    if (ok)
+        printf("ok: paste of a %ux%u BMP -> CF_DIB with exact pixels\n", w, hgt);
+    return ok;
+}
+
+/* A PNG that does not decode: the paste gets nothing, promptly, and the agent goes
+ * on (a text paste right after works). */
+static int sc_bad_png(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_IMAGE_PNG))
+        FAIL("send");
+    if (!wait_format(CF_DIB, 5000))
+        FAIL("the agent did not offer CF_DIB");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    tmp_file(h, L"bad.dib", out);
+    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"", out);
+    DWORD t0 = GetTickCount();
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    free(m.data);
+    static const uint8_t junk[] = "\x89PNG\r\n\x1a\n but then nothing a decoder could use";
+    send_data(h, VD_AGENT_CLIPBOARD_IMAGE_PNG, junk, sizeof junk, 0);
+    int code = wait_exit(cb, 10000);
+    DWORD ms = GetTickCount() - t0;
+    if (code != 3 || ms > 3000)
+        FAIL("paste of a bad PNG: exit %d after %lu ms", code, (unsigned long)ms);
+    printf("ok: a PNG that does not decode gave an empty paste in %lu ms\n", (unsigned long)ms);
+    if (!send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *text = make_text(3000, 9);
+    int ok = paste_and_check(h, text, 3000, 1, L"after.bin");
+    free(text);
+    return ok;
+}
+
+static int sc_copy_image(host *h, uint32_t w, uint32_t hgt)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    size_t size;
+    uint8_t *dib = make_dib(w, hgt, &size);
     wchar_t in[MAX_PATH], args[MAX_PATH + 20];
     tmp_file(h, L"copy.dib", in);
     spit(in, dib, size);
@@ -966,6 +1049,10 @@ int main(int argc, char **argv)
     else if (!strcmp(sc, "paste-image"))
         ok = sc_paste_image(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1,
                             argc > 6 && !strcmp(argv[6], "alpha"));
+    else if (!strcmp(sc, "bad-png"))
+        ok = sc_bad_png(h);
+    else if (!strcmp(sc, "paste-bmp"))
+        ok = sc_paste_bmp(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1);
     else if (!strcmp(sc, "copy-image"))
         ok = sc_copy_image(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1);
     else {
