@@ -56,12 +56,14 @@ void vda_cb_session_guest_changed(vda_cb_session *s, const uint32_t *types, uint
     if (n > VDA_CB_MAX_TYPES)
         n = VDA_CB_MAX_TYPES;
     if (n == 0) {
-        /* Nothing the client could use: give up our grab if we hold it. */
-        if (s->owner == VDA_CB_OWNER_GUEST) {
+        /* Nothing the client could use: give up our grab if we hold it. If the
+         * client held it, a guest program has replaced its data: its types are no
+         * longer on offer here (nothing to tell it: it keeps its own clipboard). */
+        if (s->owner == VDA_CB_OWNER_GUEST)
             out->send_release = 1;
-            s->owner = VDA_CB_OWNER_NONE;
-            s->n_guest_types = 0;
-        }
+        s->owner = VDA_CB_OWNER_NONE;
+        s->n_guest_types = 0;
+        s->n_client_types = 0;
         return;
     }
     if (s->owner == VDA_CB_OWNER_GUEST && !no_release_on_regrab)

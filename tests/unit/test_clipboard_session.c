@@ -147,6 +147,15 @@ static void test_client_release(void **state)
     assert_int_equal(s.owner, VDA_CB_OWNER_NONE);
     assert_int_equal(vda_cb_session_want(&s, VD_AGENT_CLIPBOARD_UTF8_TEXT), -1);
     assert_int_equal(vda_cb_session_client_release(&s), 0);
+    /* a guest program replaces the client's data with nothing usable: the client's
+     * types are gone, nothing is sent */
+    vda_cb_session_client_grab(&s, &g, 0);
+    vda_cb_guest_change ch;
+    vda_cb_session_guest_changed(&s, NULL, 0, 0, 0, &ch);
+    assert_false(ch.send_release);
+    assert_false(ch.send_grab);
+    assert_int_equal(s.owner, VDA_CB_OWNER_NONE);
+    assert_int_equal(vda_cb_session_want(&s, VD_AGENT_CLIPBOARD_UTF8_TEXT), -1);
 }
 
 /* Serials: in order, the race (both grab with the same serial: the client wins,
