@@ -13,8 +13,10 @@
 
 /* How long a guest paste waits for the client's data. */
 #define RENDER_TIMEOUT_MS 10000
-/* The same on exit (WM_RENDERALLFORMATS), per format still delayed. */
-#define RENDER_ALL_TIMEOUT_MS 3000
+/* On exit (WM_RENDERALLFORMATS), for all formats still delayed together: vdservice
+ * gives the agent 3 s after STOP, and the pipe still has to be flushed. */
+#define RENDER_ALL_BUDGET_MS 1500
+#define EXIT_FLUSH_MS 1000
 
 typedef struct vdagent_app {
     vda_logger log;

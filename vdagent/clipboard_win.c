@@ -345,21 +345,28 @@ static void render_format(vdagent_app *app, UINT cf, DWORD timeout_ms)
 }
 
 /* WM_RENDERALLFORMATS (the agent exits while owning delayed formats): render what
- * the client promised, so the guest keeps the clipboard. Each format is bounded by
- * the render timeout; with the pipe gone each returns at once. */
+ * the client promised, so the guest keeps the clipboard after the agent is gone. */
+static DWORD budget_left(DWORD start)
+{
+    DWORD spent = GetTickCount() - start;
+    return spent < RENDER_ALL_BUDGET_MS ? RENDER_ALL_BUDGET_MS - spent : 0;
+}
+
 static void render_all(vdagent_app *app)
 {
     if (!open_clipboard(app->hwnd, 20))
         return;
+    DWORD start = GetTickCount();
     if (GetClipboardOwner() == app->hwnd) {
-        /* Only what is still delayed; a client that does not answer costs at most
-         * RENDER_ALL_TIMEOUT_MS per format, so exiting stays quick. */
+        /* Only what is still delayed, within one budget: exiting stays quick even
+         * when the client does not answer. */
         if (client_has(app, VD_AGENT_CLIPBOARD_UTF8_TEXT) && !(app->rendered & 1u))
-            render_format(app, CF_UNICODETEXT, RENDER_ALL_TIMEOUT_MS);
+            render_format(app, CF_UNICODETEXT, budget_left(start));
 #ifdef VDA_HAVE_IMAGE_CONVERT
         if ((client_has(app, VD_AGENT_CLIPBOARD_IMAGE_PNG) ||
-             client_has(app, VD_AGENT_CLIPBOARD_IMAGE_BMP)) && !(app->rendered & 6u))
-            render_format(app, CF_DIB, RENDER_ALL_TIMEOUT_MS);
+             client_has(app, VD_AGENT_CLIPBOARD_IMAGE_BMP)) && !(app->rendered & 6u) &&
+            budget_left(start) > 0)
+            render_format(app, CF_DIB, budget_left(start));
 #endif
     }
     CloseClipboard();

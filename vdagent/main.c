@@ -123,7 +123,7 @@ int main(int argc, char **argv)
     vda_info(&app->log, "leaving (%s)", app->pipe.broken ? "pipe closed" : "stop");
 
     clipboard_win_destroy(app);   /* renders delayed formats while the pipe still works */
-    pipe_client_flush(&app->pipe, 2000);
+    pipe_client_flush(&app->pipe, EXIT_FLUSH_MS);
     vda_agent_free(&app->agent);
     pipe_client_close(&app->pipe);
     rc = 0;

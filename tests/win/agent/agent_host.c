@@ -7,7 +7,7 @@
  * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
  *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
- *            render-on-exit, bad-png.
+ *            render-on-exit, stop-unanswered, bad-png.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -824,6 +824,29 @@ static int sc_copy_before_client(host *h)
     return 1;
 }
 
+/* STOP while owning delayed text and the client never answers: the agent still
+ * exits within the 3 s vdservice allows. */
+static int sc_stop_unanswered(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+    DWORD t0 = GetTickCount();
+    write_all(h, ctl, sizeof ctl);
+    DWORD r = WaitForSingleObject(h->agent.hProcess, 10000);
+    DWORD ms = GetTickCount() - t0;
+    DWORD code = 99;
+    GetExitCodeProcess(h->agent.hProcess, &code);
+    if (r != WAIT_OBJECT_0 || ms > 3000 || code != 0)
+        FAIL("STOP with an unanswered render: exit %lu after %lu ms (limit 3000)",
+             (unsigned long)code, (unsigned long)ms);
+    printf("ok: STOP with an unanswered render: exit code 0 after %lu ms\n", (unsigned long)ms);
+    return 1;
+}
+
 /* The agent exits while owning delayed text: it renders it first (asking the
  * client), so the guest can still paste after the agent is gone. */
 static int sc_render_on_exit(host *h)
@@ -1070,6 +1093,8 @@ int main(int argc, char **argv)
         ok = sc_memory(h, arg ? arg : 64, argc > 5 && !strcmp(argv[5], "ascii"));
     else if (!strcmp(sc, "copy-before-client"))
         ok = sc_copy_before_client(h);
+    else if (!strcmp(sc, "stop-unanswered"))
+        ok = sc_stop_unanswered(h);
     else if (!strcmp(sc, "render-on-exit"))
         ok = sc_render_on_exit(h);
     else if (!strcmp(sc, "paste-image"))
