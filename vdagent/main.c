@@ -3,6 +3,7 @@
  * It connects to \\.\pipe\NAME, says HELLO, announces its capabilities and runs
  * one event loop until the service says STOP or the pipe goes away. */
 #include "agent_app.h"
+#include "vda_version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ static void usage(FILE *f)
             "  --log-file PATH         also log to PATH (rotated at 4 MiB)\n"
             "  --clipboard-limit MIB   largest clipboard data accepted from the client\n"
             "                          (default %u)\n"
+            "  --version               print the version\n"
             "  --help                  this text\n",
             DEFAULT_CLIPBOARD_LIMIT_MIB);
 }
@@ -42,6 +44,9 @@ static int parse_args(int argc, char **argv, options *o)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
+            return 1;
+        } else if (!strcmp(a, "--version")) {
+            printf("vdagent %s\n", VDA_VERSION_STRING);
             return 1;
         } else if (!strcmp(a, "--pipe") && v) {
             o->pipe = v;
