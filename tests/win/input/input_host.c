@@ -1,0 +1,287 @@
+/* input_host.exe AGENT_EXE: drives the real vdagent.exe over its pipe (playing
+ * vdservice and the client) and checks the input features end to end inside
+ * the guest: caps announced, a burst of MOUSE_STATE moves the pointer to the
+ * last position, MONITORS_CONFIG changes the resolution and REPLYs, a bad one
+ * REPLYs error, DISPLAY_CONFIG turns font smoothing off and REPLYs, and
+ * CLIENT_DISCONNECTED restores it. Exit 0 pass, 1 fail, 77 not run. */
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spice/vd_agent.h>
+
+#include "caps.h"
+#include "chunk_writer.h"
+#include "le_bytes.h"
+#include "pipe_proto.h"
+#include "reassembly.h"
+#include "wtest.h"
+
+typedef struct host {
+    HANDLE pipe;
+    OVERLAPPED rov, wov;
+    int rpending;
+    uint8_t rbuf[1 << 16];
+    const uint8_t *rp;
+    size_t rleft;
+    vda_pipe_reader rd;
+    vda_reasm reasm;
+    vda_logger log;
+    PROCESS_INFORMATION agent;
+} host;
+
+static int write_all(host *h, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        DWORD done = 0;
+        if (!WriteFile(h->pipe, p, (DWORD)n, NULL, &h->wov) && GetLastError() != ERROR_IO_PENDING)
+            return 0;
+        if (WaitForSingleObject(h->wov.hEvent, 10000) != WAIT_OBJECT_0 ||
+            !GetOverlappedResult(h->pipe, &h->wov, &done, FALSE))
+            return 0;
+        p += done;
+        n -= done;
+    }
+    return 1;
+}
+
+/* Appends one whole message's chunks to buf (for bursts in one write). */
+static size_t put_msg(uint8_t *buf, size_t cap, uint32_t port, uint32_t type, const void *d,
+                      uint32_t size)
+{
+    vda_msg_writer w;
+    vda_msg_writer_init(&w, port, type, 0, d, size);
+    return vda_msg_writer_next(&w, buf, cap);
+}
+
+static int send_msg(host *h, uint32_t port, uint32_t type, const void *d, uint32_t size)
+{
+    uint8_t buf[512];
+    size_t n = put_msg(buf, sizeof buf, port, type, d, size);
+    return n > 0 && write_all(h, buf, n);
+}
+
+/* Next message from the agent of `type` within timeout_ms (others skipped). */
+static int expect(host *h, uint32_t type, DWORD timeout_ms, vda_message *m)
+{
+    DWORD start = GetTickCount();
+    for (;;) {
+        while (h->rleft > 0) {
+            vda_pipe_event ev;
+            vda_status st = vda_pipe_reader_next(&h->rd, &h->rp, &h->rleft, &ev);
+            if (st == VDA_NEED_MORE) break;
+            if (st != VDA_OK || ev.kind != VDA_PIPE_EV_PIECE) continue;
+            st = vda_reasm_feed(&h->reasm, &ev.piece, m);
+            if (st != VDA_MSG_READY) continue;
+            if (m->type == type) return 1;
+            free(m->data);
+        }
+        if (!h->rpending) {
+            if (!ReadFile(h->pipe, h->rbuf, sizeof h->rbuf, NULL, &h->rov) &&
+                GetLastError() != ERROR_IO_PENDING)
+                return 0;
+            h->rpending = 1;
+        }
+        DWORD spent = GetTickCount() - start;
+        if (spent >= timeout_ms ||
+            WaitForSingleObject(h->rov.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
+            return 0;
+        DWORD n = 0;
+        h->rpending = 0;
+        if (!GetOverlappedResult(h->pipe, &h->rov, &n, FALSE)) return 0;
+        h->rp = h->rbuf;
+        h->rleft = n;
+    }
+}
+
+static int reply(host *h, uint32_t *type, uint32_t *result)
+{
+    vda_message m;
+    if (!expect(h, VD_AGENT_REPLY, 5000, &m)) return 0;
+    int ok = m.size == 8;
+    if (ok) {
+        *type = vda_le32(m.data);
+        *result = vda_le32(m.data + 4);
+    }
+    free(m.data);
+    return ok;
+}
+
+static int start_agent(host *h, const char *exe_unix)
+{
+    wchar_t name[96], path[128], exe[MAX_PATH], cmd[1024];
+    char tmp[MAX_PATH];
+    snprintf(tmp, sizeof tmp, "%s%s", exe_unix[0] == '/' ? "Z:" : "", exe_unix);
+    for (char *c = tmp; *c; c++) if (*c == '/') *c = '\\';
+    MultiByteToWideChar(CP_UTF8, 0, tmp, -1, exe, MAX_PATH);
+    _snwprintf(name, 95, L"vda-input-test-%lu", (unsigned long)GetCurrentProcessId());
+    name[95] = 0;
+    _snwprintf(path, 127, L"\\\\.\\pipe\\%ls", name);
+    path[127] = 0;
+    h->pipe = CreateNamedPipeW(path, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 1 << 16,
+                               1 << 16, 0, NULL);
+    if (h->pipe == INVALID_HANDLE_VALUE) return 0;
+    h->rov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    h->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    _snwprintf(cmd, 1023, L"\"%ls\" --pipe %ls --log-level debug", exe, name);
+    cmd[1023] = 0;
+    STARTUPINFOW si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &h->agent)) {
+        printf("cannot start %ls (%lu)\n", exe, (unsigned long)GetLastError());
+        return 0;
+    }
+    if (!ConnectNamedPipe(h->pipe, &h->rov)) {
+        DWORD e = GetLastError();
+        if (e == ERROR_IO_PENDING) {
+            if (WaitForSingleObject(h->rov.hEvent, 15000) != WAIT_OBJECT_0) return 0;
+        } else if (e != ERROR_PIPE_CONNECTED) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static size_t monitors_cfg(uint8_t *b, uint32_t count, uint32_t w, uint32_t hh)
+{
+    memset(b, 0, 28);
+    vda_put_le32(b, count);
+    vda_put_le32(b + 8, hh);
+    vda_put_le32(b + 12, w);
+    vda_put_le32(b + 16, 32);
+    return 28;
+}
+
+static BOOL own_smoothing(void)
+{
+    BOOL on = FALSE;
+    SystemParametersInfoW(SPI_GETFONTSMOOTHING, 0, &on, 0);
+    return on;
+}
+
+/* Font smoothing as a NEW process sees it: Wine caches system parameters per
+ * process once read, so only a fresh reader shows another process's change.
+ * Returns 1 on, 0 off, -1 if the reader could not run. */
+static int smoothing(void)
+{
+    wchar_t self[MAX_PATH], cmd[MAX_PATH + 32];
+    GetModuleFileNameW(NULL, self, MAX_PATH);
+    _snwprintf(cmd, MAX_PATH + 31, L"\"%ls\" --smoothing", self);
+    cmd[MAX_PATH + 31] = 0;
+    STARTUPINFOW si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessW(self, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) return -1;
+    DWORD code = 2;
+    if (WaitForSingleObject(pi.hProcess, 10000) == WAIT_OBJECT_0) GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    return code <= 1 ? (int)code : -1;
+}
+
+int main(int argc, char **argv)
+{
+    wtest t = {0};
+    if (argc < 2) {
+        printf("usage: input_host AGENT_EXE\n");
+        return 2;
+    }
+    if (!strcmp(argv[1], "--smoothing")) return own_smoothing() ? 1 : 0;
+    static host hs;
+    host *h = &hs;
+    h->log = wtest_logger();
+    vda_pipe_reader_init(&h->rd, &h->log, "host");
+    vda_reasm_init(&h->reasm, 1 << 20, &h->log);
+    SetProcessDPIAware();
+    int w0 = GetSystemMetrics(SM_CXSCREEN), h0 = GetSystemMetrics(SM_CYSCREEN);
+    SystemParametersInfoW(SPI_SETFONTSMOOTHING, TRUE, NULL, SPIF_SENDCHANGE);
+
+    WCHECK(&t, start_agent(h, argv[1]), "agent started and connected");
+    if (t.failed) return wtest_exit(&t);
+
+    /* Caps. */
+    vda_message m;
+    WCHECK(&t, expect(h, VD_AGENT_ANNOUNCE_CAPABILITIES, 10000, &m), "agent announced caps");
+    if (t.failed) return wtest_exit(&t);
+    vda_caps c;
+    uint32_t req;
+    vda_caps_parse(m.data, m.size, &req, &c);
+    free(m.data);
+    WCHECK(&t, vda_caps_has(&c, VD_AGENT_CAP_MOUSE_STATE) &&
+                   vda_caps_has(&c, VD_AGENT_CAP_MONITORS_CONFIG) &&
+                   vda_caps_has(&c, VD_AGENT_CAP_SPARSE_MONITORS_CONFIG) &&
+                   vda_caps_has(&c, VD_AGENT_CAP_REPLY) &&
+                   vda_caps_has(&c, VD_AGENT_CAP_DISPLAY_CONFIG),
+           "caps MOUSE_STATE, MONITORS_CONFIG, SPARSE_MONITORS_CONFIG, REPLY, DISPLAY_CONFIG");
+    vda_caps cc;
+    vda_caps_clear(&cc);
+    vda_caps_set(&cc, VD_AGENT_CAP_REPLY);
+    uint8_t capbuf[64];
+    size_t capn = vda_caps_write(&cc, 0, capbuf);
+    send_msg(h, VDP_CLIENT_PORT, VD_AGENT_ANNOUNCE_CAPABILITIES, capbuf, (uint32_t)capn);
+
+    /* A burst of 300 MOUSE_STATEs in one write: the pointer ends on the last. */
+    static uint8_t burst[300 * 64];
+    size_t bn = 0;
+    for (uint32_t i = 0; i < 300; i++) {
+        uint8_t ms[13] = {0};
+        vda_put_le32(ms, 10 + i);
+        vda_put_le32(ms + 4, 20 + i / 3);
+        bn += put_msg(burst + bn, sizeof burst - bn, VDP_SERVER_PORT, VD_AGENT_MOUSE_STATE, ms, 13);
+    }
+    write_all(h, burst, bn);
+    POINT p = {0, 0};
+    for (int i = 0; i < 100; i++) {
+        Sleep(20);
+        GetCursorPos(&p);
+        if (p.x == 309 && p.y == 119) break;
+    }
+    WCHECK(&t, p.x == 309 && p.y == 119, "burst of 300 moves: pointer at %ld,%ld (want 309,119)",
+           p.x, p.y);
+
+    /* MONITORS_CONFIG: 1024x768 (offered by the fixture's Xvfb). */
+    uint8_t mc[28];
+    uint32_t rt = 0, rr = 0;
+    send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc, (uint32_t)monitors_cfg(mc, 1, 1024, 768));
+    WCHECK(&t, reply(h, &rt, &rr) && rt == VD_AGENT_MONITORS_CONFIG && rr == VD_AGENT_SUCCESS,
+           "MONITORS_CONFIG 1024x768: REPLY type %u result %u", rt, rr);
+    WCHECK(&t, GetSystemMetrics(SM_CXSCREEN) == 1024 && GetSystemMetrics(SM_CYSCREEN) == 768,
+           "screen now %dx%d", GetSystemMetrics(SM_CXSCREEN), GetSystemMetrics(SM_CYSCREEN));
+    send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc, (uint32_t)monitors_cfg(mc, 3, 800, 600));
+    WCHECK(&t, reply(h, &rt, &rr) && rt == VD_AGENT_MONITORS_CONFIG && rr == VD_AGENT_ERROR,
+           "MONITORS_CONFIG claiming 3 monitors with 1 in the payload: REPLY error (%u)", rr);
+    WCHECK(&t, GetSystemMetrics(SM_CXSCREEN) == 1024, "screen unchanged");
+
+    /* DISPLAY_CONFIG + client disconnect. */
+    if (smoothing() != 1) {
+        WNOT_RUN(&t, "font smoothing does not read back as on in a new process here:"
+                 " DISPLAY_CONFIG through the agent unchecked");
+    } else {
+        uint8_t dc[8] = {0};
+        vda_put_le32(dc, VD_AGENT_DISPLAY_CONFIG_FLAG_DISABLE_FONT_SMOOTH);
+        send_msg(h, VDP_CLIENT_PORT, VD_AGENT_DISPLAY_CONFIG, dc, sizeof dc);
+        WCHECK(&t, reply(h, &rt, &rr) && rt == VD_AGENT_DISPLAY_CONFIG && rr == VD_AGENT_SUCCESS,
+               "DISPLAY_CONFIG: REPLY success");
+        WCHECK(&t, smoothing() == 0, "font smoothing off (seen by a new process)");
+        send_msg(h, VDP_SERVER_PORT, VD_AGENT_CLIENT_DISCONNECTED, NULL, 0);
+        int back = 0;
+        for (int i = 0; i < 50 && (back = smoothing()) != 1; i++) Sleep(20);
+        WCHECK(&t, back == 1, "CLIENT_DISCONNECTED: font smoothing restored (seen by a new process)");
+    }
+
+    /* Back to the start resolution; stop the agent. */
+    send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc,
+             (uint32_t)monitors_cfg(mc, 1, (uint32_t)w0, (uint32_t)h0));
+    reply(h, &rt, &rr);
+    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+    write_all(h, ctl, sizeof ctl);
+    WCHECK(&t, WaitForSingleObject(h->agent.hProcess, 10000) == WAIT_OBJECT_0,
+           "agent exited on STOP");
+    TerminateProcess(h->agent.hProcess, 99);
+    return wtest_exit(&t);
+}
