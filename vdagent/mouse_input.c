@@ -11,6 +11,8 @@
 
 /* Re-read the layout at least this often, in case nobody told us it changed. */
 #define GEOM_MAX_AGE_MS 1000
+/* An unknown display_id re-reads the layout at most this often. */
+#define GEOM_RECHECK_MS 100
 
 static DWORD WINAPI worker_main(void *arg);
 
@@ -249,8 +251,9 @@ void vda_mouse_handle(vda_mouse *m, const uint8_t *payload, size_t size)
     vda_abs_pos pos = {0, 0};
     vda_norm_result r = vda_mouse_normalise(geometry(m), x, y, display_id, &pos);
     int have_pos = r == VDA_NORM_OK || r == VDA_NORM_CLAMPED;
-    if (!have_pos) {
-        /* Maybe a monitor appeared since we last looked. */
+    if (!have_pos && GetTickCount64() - m->geom_time >= GEOM_RECHECK_MS) {
+        /* Maybe a monitor appeared since we last looked (not on every message:
+         * a stream of bad display_ids must not enumerate devices each time). */
         vda_mouse_geometry_changed(m);
         r = vda_mouse_normalise(geometry(m), x, y, display_id, &pos);
         have_pos = r == VDA_NORM_OK || r == VDA_NORM_CLAMPED;

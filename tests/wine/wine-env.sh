@@ -77,7 +77,10 @@ setup)
   mkdir -p "$state"
   stop_all   # leftovers of an interrupted run of this tree
   rm -f "$state/wine32-root" "$state/wine32-missing"
-  # Xvfb picks a free display itself and writes its number to fd 3.
+  # Xvfb picks a free display itself and writes its number to fd 3. The old
+  # file goes first: the background shell truncates it only when it gets to run,
+  # and the wait below must not read the previous run's number.
+  rm -f "$state/display.tmp"
   Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp -noreset \
     3>"$state/display.tmp" >"$state/xvfb.log" 2>&1 &
   echo $! >"$state/xvfb.pid"
