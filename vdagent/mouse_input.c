@@ -306,7 +306,10 @@ void vda_mouse_cleanup(vda_mouse *m)
         LeaveCriticalSection(&m->lock);
         SetEvent(m->wake);
         if (WaitForSingleObject(m->thread, 2000) != WAIT_OBJECT_0) {
+            /* Stuck in SendInput: leave it its lock, events and desktop (the
+             * process is about to end); freeing them under it would be worse. */
             vda_warn(m->log, "mouse: input thread did not stop");
+            return;
         }
         CloseHandle(m->thread);
         m->thread = NULL;
