@@ -234,18 +234,28 @@ static void pipe_bytes(vds_loop *L, const uint8_t *buf, size_t len)
 
 /* ------------------------------------------------------------ I/O completion */
 
-static void on_port_read(vds_loop *L)
+/* Finishes a port transfer. False when there is nothing more to do now: the
+ * transfer is retried later (no system resources) or the port was closed. */
+static int port_io_done(vds_loop *L, vds_ovio *io, DWORD *n)
 {
     char msg[300];
-    DWORD n, err = vds_ovio_finish(&L->port.rd, L->port.h, &n);
+    DWORD err = vds_ovio_finish(io, L->port.h, n);
     if (err == ERROR_NO_SYSTEM_RESOURCES) {
         L->io_retry_at = now_ms() + IO_RETRY_MS;
-        return;
+        return 0;
     }
     if (err != ERROR_SUCCESS) {
         port_failed(L, vds_err_str(err, msg, sizeof msg));
-        return;
+        return 0;
     }
+    return 1;
+}
+
+static void on_port_read(vds_loop *L)
+{
+    DWORD n;
+    if (!port_io_done(L, &L->port.rd, &n))
+        return;
     if (n == 0) {
         L->io_retry_at = now_ms() + IO_RETRY_MS; /* no spinning on empty reads */
         return;
@@ -255,17 +265,9 @@ static void on_port_read(vds_loop *L)
 
 static void on_port_write(vds_loop *L)
 {
-    char msg[300];
-    DWORD n, err = vds_ovio_finish(&L->port.wr, L->port.h, &n);
-    if (err == ERROR_NO_SYSTEM_RESOURCES) {
-        L->io_retry_at = now_ms() + IO_RETRY_MS;
-        return;
-    }
-    if (err != ERROR_SUCCESS) {
-        port_failed(L, vds_err_str(err, msg, sizeof msg));
-        return;
-    }
-    vda_ring_consume(&L->fwd.to_device, n);
+    DWORD n;
+    if (port_io_done(L, &L->port.wr, &n))
+        vda_ring_consume(&L->fwd.to_device, n);
 }
 
 static void on_pipe_read(vds_loop *L)
