@@ -6,6 +6,7 @@ on failure; the Wine prefix's own processes end with `wineserver -k` on it.
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -115,3 +116,171 @@ def run_main(fn):
         traceback.print_exc()
         sys.stdout.flush()
         return 1
+
+
+# ---- the Windows side ------------------------------------------------------
+def winpath(p):
+    return "Z:" + os.path.abspath(p).replace("/", "\\")
+
+
+class Config:
+    """Where the pieces are. Given by ctest (see CMakeLists.txt) on the command
+    line; VDA_E2E_VDSERVICE / VDA_E2E_VDAGENT override the service and agent."""
+
+    def __init__(self, argv):
+        a = dict(zip(argv[::2], argv[1::2]))
+        self.host_exe = a["--host"]
+        self.win_dir = a["--win64"]                 # the win64 build tree
+        self.wine_state = a["--wine-state"]
+        self.work = a["--work"]
+        self.bridge_exe = os.path.join(self.win_dir, "tests/e2e/bridge/e2e_bridge.exe")
+        self.clip_exe = os.path.join(self.win_dir, "tests/e2e/guest/e2e_clip.exe")
+        self.vdservice_exe = os.environ.get("VDA_E2E_VDSERVICE") or \
+            os.path.join(self.win_dir, "vdservice/vdservice.exe")
+        self.vdagent_exe = os.environ.get("VDA_E2E_VDAGENT") or \
+            os.path.join(self.win_dir, "vdagent/vdagent.exe")
+
+    def require(self):
+        for what, p in (("e2e bridge", self.bridge_exe), ("guest clipboard tool", self.clip_exe),
+                        ("vdservice.exe", self.vdservice_exe), ("vdagent.exe", self.vdagent_exe)):
+            if not os.path.isfile(p):
+                raise Skip("%s is not built (%s): build the win64 tree first" % (what, p))
+        if not os.path.isfile(os.path.join(self.wine_state, "prefix", "system.reg")):
+            raise Skip("no Wine prefix in %s (the e2e Wine fixture did not run)" % self.wine_state)
+
+
+class Guest:
+    """The Windows side: bridge (the port), vdservice run + vdagent, clipboard tool."""
+
+    def __init__(self, procs, cfg, guest_port):
+        self.procs, self.cfg, self.guest_port = procs, cfg, guest_port
+        state = cfg.wine_state
+        env = dict(os.environ)
+        env.update(WINEPREFIX=os.path.join(state, "prefix"), WINEDEBUG="-all",
+                   WINEDLLOVERRIDES="mscoree,mshtml=")
+        with open(os.path.join(state, "display")) as f:
+            env["DISPLAY"] = f.read().strip()
+        self.env = env
+        procs.wine_env = env
+        tag = "%d-%d" % (os.getpid(), guest_port)
+        self.pipe = "\\\\.\\pipe\\vda-e2e-port-" + tag
+        self.stop_event = "vda-e2e-stop-" + tag
+        self.bridge = None
+        self.service = None
+        self.event_holder = None
+        self.service_runs = 0
+
+    def start_bridge(self):
+        self.bridge = self.procs.start("bridge", [WINE64, self.cfg.bridge_exe, "--pipe", self.pipe,
+                                                  "--host-port", str(self.guest_port)], self.env)
+
+    def start_service(self):
+        # vdservice only opens the stop event: a holder process creates it first.
+        self.event_holder = self.procs.start("event", [WINE64, self.cfg.clip_exe, "make-event",
+                                                       self.stop_event], self.env)
+        end = time.monotonic() + 20
+        while "event ready" not in self.procs.log_text("event"):
+            if self.event_holder.poll() is not None or time.monotonic() > end:
+                raise AssertionError("the stop-event holder did not start")
+            time.sleep(0.02)
+        self.service_runs += 1
+        self.service = self.procs.start(
+            "vdservice", [WINE64, self.cfg.vdservice_exe, "run", "--device", self.pipe,
+                          "--agent", winpath(self.cfg.vdagent_exe), "--log-level", "debug",
+                          "--stop-event", self.stop_event], self.env)
+
+    def stop_service(self, pump, timeout=15):
+        """Stops vdservice cleanly (its stop event), pumping the client meanwhile."""
+        rc = self.run_clip(pump, "set-event", self.stop_event)
+        if rc != 0:
+            raise AssertionError("could not set the service's stop event")
+        end = time.monotonic() + timeout
+        while self.service.poll() is None:
+            if time.monotonic() > end:
+                raise AssertionError("vdservice did not stop within %ds" % timeout)
+            pump(0.05)
+        check(self.service.returncode == 0, "vdservice exited cleanly (status %d)"
+              % self.service.returncode)
+        self.procs.stop(self.service)
+        self.procs.stop(self.event_holder)
+
+    def agent_pids(self):
+        """Linux PIDs of this prefix's vdagent.exe processes (started by our vdservice)."""
+        pids = []
+        prefix = ("WINEPREFIX=" + self.env["WINEPREFIX"]).encode()
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    cmd = f.read()
+                if b"vdagent.exe" not in cmd.split(b"\0")[0]:
+                    continue
+                with open("/proc/%s/environ" % d, "rb") as f:
+                    if prefix in f.read().split(b"\0"):
+                        pids.append(int(d))
+            except OSError:
+                pass
+        return pids
+
+    def kill_agent(self):
+        pids = self.agent_pids()
+        check(len(pids) == 1, "exactly one vdagent.exe runs (%s)" % pids)
+        os.kill(pids[0], signal.SIGKILL)
+        log("killed vdagent.exe (pid %d)" % pids[0])
+
+    def start_clip(self, *args):
+        argv = [WINE64, self.cfg.clip_exe] + [str(a) for a in args]
+        logf = open(os.path.join(self.procs.work, "clip.log"), "ab")
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
+                             env=self.env)
+        logf.close()
+        return p
+
+    def run_clip(self, pump, *args, timeout=60):
+        """Runs the clipboard tool to its end while the client's loop runs."""
+        p = self.start_clip(*args)
+        end = time.monotonic() + timeout
+        while p.poll() is None:
+            if time.monotonic() > end:
+                p.kill()
+                p.wait()
+                raise AssertionError("e2e_clip %s did not finish in %ds" % (args[0], timeout))
+            pump(0.01)
+        return p.returncode
+
+    # Convenience wrappers over files in the work dir.
+    def put_text(self, pump, data):
+        path = os.path.join(self.procs.work, "put.txt")
+        with open(path, "wb") as f:
+            f.write(data)
+        check(self.run_clip(pump, "put-text", winpath(path)) == 0, "guest app copied %d bytes of text"
+              % len(data))
+
+    def get_text(self, pump, wait_ms=10000):
+        path = os.path.join(self.procs.work, "got.txt")
+        if os.path.exists(path):
+            os.unlink(path)
+        rc = self.run_clip(pump, "get-text", winpath(path), wait_ms)
+        if rc != 0:
+            return None
+        with open(path, "rb") as f:
+            return f.read()
+
+    def put_image(self, pump, w, h, rgba):
+        path = os.path.join(self.procs.work, "put.rgba")
+        with open(path, "wb") as f:
+            f.write(struct.pack("<II", w, h) + rgba)
+        check(self.run_clip(pump, "put-image", winpath(path)) == 0, "guest app copied a %dx%d image"
+              % (w, h))
+
+    def get_image(self, pump, wait_ms=10000):
+        path = os.path.join(self.procs.work, "got.rgba")
+        if os.path.exists(path):
+            os.unlink(path)
+        if self.run_clip(pump, "get-image", winpath(path), wait_ms) != 0:
+            return None
+        with open(path, "rb") as f:
+            raw = f.read()
+        w, h = struct.unpack_from("<II", raw)
+        return w, h, raw[8:]

@@ -7,6 +7,12 @@
  *   e2e_clip.exe put-image FILE         raw image -> CF_DIB (32 bpp)
  *   e2e_clip.exe get-image FILE [MS]    CF_DIB -> raw image
  *   e2e_clip.exe clear                  empty the clipboard
+ *   e2e_clip.exe make-event NAME        create a named manual-reset event, print
+ *                                       "event ready", and wait until it is set
+ *                                       (vdservice only opens the event it is given)
+ *   e2e_clip.exe set-event NAME         set a named event (stops `vdservice.exe run
+ *                                       --stop-event NAME` cleanly, as a harness
+ *                                       cannot send Ctrl+C to a Wine process)
  *
  * Raw image file: uint32 LE width, uint32 LE height, then width*height RGBA
  * pixels, top row first (alpha is ignored on the Windows side: DIBs are opaque).
@@ -251,6 +257,23 @@ int wmain(int argc, wchar_t **argv)
         CloseClipboard();
         return 0;
     }
-    fprintf(stderr, "usage: e2e_clip.exe put-text|get-text|put-image|get-image FILE [MS] | clear\n");
+    if (argc >= 3 && !wcscmp(argv[1], L"make-event")) {
+        HANDLE ev = CreateEventW(NULL, TRUE, FALSE, argv[2]);
+        if (!ev)
+            return fail("cannot create the event");
+        printf("event ready\n");
+        fflush(stdout);
+        WaitForSingleObject(ev, INFINITE);
+        CloseHandle(ev);
+        return 0;
+    }
+    if (argc >= 3 && !wcscmp(argv[1], L"set-event")) {
+        HANDLE ev = OpenEventW(EVENT_MODIFY_STATE, FALSE, argv[2]);
+        if (!ev || !SetEvent(ev))
+            return fail("cannot set the event");
+        CloseHandle(ev);
+        return 0;
+    }
+    fprintf(stderr, "usage: e2e_clip.exe make-event|set-event NAME | put-text|get-text|put-image|get-image FILE [MS] | clear\n");
     return 2;
 }
