@@ -166,9 +166,12 @@ def s4_seed1_client_drops_mid_paste(cfg):
         a.grab({TEXT: big_text(16 * MiB, 4)})
         reader = g.start_clip("get-text", stack.winpath(os.path.join(cfg.work, "partial.txt")), 10000)
         a.wait(lambda: a.guest_requests, 20, "the guest asking the client for its text")
-        a.pump(0.15)                       # part of the 16 MiB is on its way
+        sess = stack.wait_host_bytes(s.procs, a.pump, "to_guest", 1 * MiB)
         a.disconnect()
-        log("client A disconnected in the middle of the paste")
+        moved = stack.host_sessions(s.procs)[sess]["to_guest"]
+        log("client A disconnected in the middle of the paste (%d bytes had reached the guest)"
+            % moved)
+        check(moved < 16 * MiB, "the disconnect came in the middle of the 16 MiB paste")
         end = time.monotonic() + 60
         while reader.poll() is None and time.monotonic() < end:
             time.sleep(0.05)
@@ -191,8 +194,12 @@ def s5_seed3_agent_killed_mid_send(cfg):
         c.wait_guest_grab(n, TEXT)
         r = len(c.received)
         c.main.clipboard_selection_request(0, TEXT)
-        c.pump(0.3)                        # the agent is sending now
+        sess = stack.wait_host_bytes(s.procs, c.pump, "from_guest", 1 * MiB)
         g.kill_agent()
+        c.wait(lambda: stack.host_sessions(s.procs)[sess]["ended"], 20, "the port closing")
+        moved = stack.host_sessions(s.procs)[sess]["from_guest"]
+        check(moved < len(big), "the agent died in the middle of sending (%d of %d bytes)"
+              % (moved, len(big)))
         c.wait(lambda: c.agent_history[-2:] == [True, False] or
                (len(c.agent_history) >= 3 and c.agent_history[-3:] == [True, False, True]),
                20, "the client seeing the agent go away")
@@ -218,9 +225,11 @@ def s6_seed2_seed4(cfg):
         g.put_text(a.pump, big)
         a.wait_guest_grab(n, TEXT)
         a.main.clipboard_selection_request(0, TEXT)
-        a.pump(0.3)
+        sess = stack.wait_host_bytes(s.procs, a.pump, "from_guest", 1 * MiB)
         a.disconnect()
-        log("client A left while the guest was sending")
+        moved = stack.host_sessions(s.procs)[sess]["from_guest"]
+        log("client A left while the guest was sending (%d bytes sent so far)" % moved)
+        check(moved < len(big), "client A left in the middle of the guest's message")
         b = s.client()
         s.guest_to_client_text(b, to_crlf("seed 2: fresh ✓\n".encode()), "after seed scenario 2")
         for t, data in b.received:
@@ -231,8 +240,12 @@ def s6_seed2_seed4(cfg):
         b.grab({TEXT: big_text(16 * MiB, 7)})
         reader = g.start_clip("get-text", stack.winpath(os.path.join(cfg.work, "partial.txt")), 10000)
         b.wait(lambda: b.guest_requests, 20, "the guest asking for the client's text")
-        b.pump(0.15)
+        sess = stack.wait_host_bytes(s.procs, b.pump, "to_guest", 1 * MiB)
         g.kill_agent()
+        b.wait(lambda: stack.host_sessions(s.procs)[sess]["ended"], 20, "the port closing")
+        moved = stack.host_sessions(s.procs)[sess]["to_guest"]
+        check(moved < 16 * MiB, "the agent died in the middle of the client's message "
+              "(%d bytes had reached the guest)" % moved)
         b.wait(lambda: b.agent_history[-1:] == [False] or len(b.agent_history) >= 3, 20,
                "the client seeing the agent go away")
         b.wait_agent_caps(w.CAP_CLIPBOARD_BY_DEMAND, 30)

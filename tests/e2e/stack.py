@@ -4,6 +4,7 @@ process is recorded by PID and stopped by PID when the `with` block ends, also
 on failure; the Wine prefix's own processes end with `wineserver -k` on it.
 """
 import os
+import re
 import shutil
 import signal
 import struct
@@ -91,7 +92,9 @@ def start_host(procs, host_exe, timeout=10):
     info_file = os.path.join(procs.work, "host.info")
     if os.path.exists(info_file):
         os.unlink(info_file)
-    p = procs.start("host", [host_exe, "--info-file", info_file])
+    # VDA_E2E_HOST_WRAPPER: e.g. "gdb -batch -ex run -ex bt --args" to debug the host.
+    wrapper = os.environ.get("VDA_E2E_HOST_WRAPPER", "").split()
+    p = procs.start("host", wrapper + [host_exe, "--info-file", info_file])
     end = time.monotonic() + timeout
     while not os.path.exists(info_file):
         if p.poll() is not None or time.monotonic() > end:
@@ -284,3 +287,32 @@ class Guest:
             raw = f.read()
         w, h = struct.unpack_from("<II", raw)
         return w, h, raw[8:]
+
+
+# ---- what e2e_host says about the guest sessions (its stderr, host.log) ---------
+_HOST_LINE = re.compile(r"e2e-host: session (\d+) (progress|guest disconnected \(.*\)) "
+                        r"to_guest=(\d+) from_guest=(\d+)")
+
+
+def host_sessions(procs):
+    """{session: {"to_guest": n, "from_guest": n, "ended": bool}} from host.log."""
+    out = {}
+    for m in _HOST_LINE.finditer(procs.log_text("host")):
+        out[int(m.group(1))] = {"to_guest": int(m.group(3)), "from_guest": int(m.group(4)),
+                                "ended": m.group(2) != "progress"}
+    return out
+
+
+def wait_host_bytes(procs, pump, key, at_least, timeout=30):
+    """Waits until the current guest session moved at_least bytes (key: to_guest
+    or from_guest); returns the session number."""
+    end = time.monotonic() + timeout
+    while True:
+        s = host_sessions(procs)
+        if s:
+            n = max(s)
+            if not s[n]["ended"] and s[n][key] >= at_least:
+                return n
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting for %d bytes %s" % (at_least, key))
+        pump(0.005)

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <glib.h>
 #include <glib-unix.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,9 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &a) != 0)
         return 2;
     setvbuf(stderr, NULL, _IOLBF, 0);
+    /* spice-server writes to client sockets that may have been reset: like any
+     * SPICE host (QEMU does the same), take EPIPE as an error, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
 
     SpiceServer *server = start_spice(&a.spice_port);
     if (!server) {

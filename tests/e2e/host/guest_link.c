@@ -33,10 +33,21 @@ static void watch_guest_input(e2e_guest_link *g)
         g->in_src = g_unix_fd_add(g->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_guest_readable, g);
 }
 
+/* One line per MiB moved: tests read it to act in the middle of a transfer. */
+static void log_progress(e2e_guest_link *g)
+{
+    uint64_t mib = (g->to_guest + g->from_guest) >> 20;
+    if (mib == g->logged_mib)
+        return;
+    g->logged_mib = mib;
+    fprintf(stderr, "e2e-host: session %u progress to_guest=%llu from_guest=%llu\n", g->session,
+            (unsigned long long)g->to_guest, (unsigned long long)g->from_guest);
+}
+
 static void guest_gone(e2e_guest_link *g, const char *why)
 {
-    fprintf(stderr, "e2e-host: guest disconnected (%s; %llu bytes to guest, %llu from guest)\n",
-            why, (unsigned long long)g->to_guest, (unsigned long long)g->from_guest);
+    fprintf(stderr, "e2e-host: session %u guest disconnected (%s) to_guest=%llu from_guest=%llu\n",
+            g->session, why, (unsigned long long)g->to_guest, (unsigned long long)g->from_guest);
     drop_source(&g->in_src);
     drop_source(&g->out_src);
     if (g->attached) {
@@ -82,6 +93,7 @@ static int dev_write(SpiceCharDeviceInstance *sin, const uint8_t *buf, int len)
         n = 0;
     }
     g->to_guest += (uint64_t)n;
+    log_progress(g);
     /* NOTIFY_WRITABLE: spice-server waits for our wakeup before writing again. */
     if (n < len && !g->out_src)
         g->out_src = g_unix_fd_add(g->fd, G_IO_OUT | G_IO_HUP | G_IO_ERR, on_guest_writable, g);
@@ -131,6 +143,7 @@ static gboolean on_guest_readable(gint fd, GIOCondition cond, gpointer data)
         return G_SOURCE_REMOVE;
     }
     g->from_guest += (uint64_t)n;
+    log_progress(g);
     g->in_off = 0;
     g->in_len = (size_t)n;
     /* Stop reading until spice-server took all of it (dev_read re-arms). */
@@ -155,7 +168,8 @@ static gboolean on_guest_connect(gint fd, GIOCondition cond, gpointer data)
     setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);
     g->fd = c;
-    g->to_guest = g->from_guest = 0;
+    g->to_guest = g->from_guest = g->logged_mib = 0;
+    g->session++;
     if (spice_server_add_interface(g->server, &g->sin.base) != 0) {
         fprintf(stderr, "e2e-host: spice-server refused the vdagent device\n");
         close(c);
@@ -163,7 +177,7 @@ static gboolean on_guest_connect(gint fd, GIOCondition cond, gpointer data)
         return G_SOURCE_CONTINUE;
     }
     g->attached = true;
-    fprintf(stderr, "e2e-host: guest connected, agent device attached\n");
+    fprintf(stderr, "e2e-host: session %u guest connected, agent device attached\n", g->session);
     watch_guest_input(g);
     return G_SOURCE_CONTINUE;
 }

@@ -21,7 +21,9 @@ typedef struct e2e_guest_link {
     bool attached;                 /* vdagent interface added to spice-server */
     uint8_t in[E2E_GUEST_BUF];     /* read from the guest, not yet taken by spice-server */
     size_t in_off, in_len;
-    uint64_t to_guest, from_guest; /* bytes, for the log */
+    uint64_t to_guest, from_guest; /* bytes of this guest session */
+    unsigned session;              /* guest connections so far */
+    uint64_t logged_mib;           /* progress already logged, in MiB of both */
 } e2e_guest_link;
 
 /* Listens on 127.0.0.1:port (0 = any free port); returns the port or -1. */
