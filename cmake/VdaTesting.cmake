@@ -9,13 +9,22 @@
 if(WIN32 AND CMAKE_CROSSCOMPILING)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${CMAKE_SOURCE_DIR}/tests/wine/wine-run.sh)
   set(VDA_WINE_STATE ${CMAKE_BINARY_DIR}/wine)
+  # win32 trees run under a real 32-bit Wine in an i386 chroot (tests/wine/).
+  if(CMAKE_SIZEOF_VOID_P EQUAL 4)
+    set(VDA_WINE_ARCH win32)
+  else()
+    set(VDA_WINE_ARCH win64)
+  endif()
 endif()
+
+# What every Wine test and the fixture need to find the tree's Wine.
+set(VDA_WINE_ENV VDA_WINE_STATE=${VDA_WINE_STATE} VDA_WINE_ARCH=${VDA_WINE_ARCH}
+    VDA_SOURCE_DIR=${CMAKE_SOURCE_DIR} VDA_BINARY_DIR=${CMAKE_BINARY_DIR})
 
 # Marks test NAME (already prefixed) as a Windows test: Wine prefix + display fixture.
 function(vda_windows_test_properties name)
   set_property(TEST ${name} APPEND PROPERTY FIXTURES_REQUIRED ${VDA_TEST_PREFIX}wine)
-  set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT
-               VDA_WINE_STATE=${VDA_WINE_STATE} VDA_SOURCE_DIR=${CMAKE_SOURCE_DIR})
+  set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT ${VDA_WINE_ENV})
 endfunction()
 
 # vda_add_test(NAME <name> COMMAND <cmd...> [TIMEOUT s] [LABELS ...])
@@ -53,4 +62,6 @@ function(vda_add_wine_fixture)
     FIXTURES_SETUP ${VDA_TEST_PREFIX}wine TIMEOUT 180)
   set_tests_properties(${VDA_TEST_PREFIX}wine.cleanup PROPERTIES
     FIXTURES_CLEANUP ${VDA_TEST_PREFIX}wine TIMEOUT 60)
+  set_tests_properties(${VDA_TEST_PREFIX}wine.setup ${VDA_TEST_PREFIX}wine.cleanup
+    PROPERTIES ENVIRONMENT "${VDA_WINE_ENV}")
 endfunction()

@@ -1,5 +1,6 @@
 #include "reassembly.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,14 +62,16 @@ int vda_reasm_idle(const vda_reasm *a, uint32_t port)
     return p->hdr_have == 0 && p->skip_left == 0 && !p->drop_chunk;
 }
 
-/* Drops the current message; the rest of it (left bytes) will be skipped. */
+/* Drops the current message with one log line; `left` more bytes of it will be
+ * skipped, and with drop_chunk the rest of the current chunk too. */
 static vda_status drop(vda_reasm *a, vda_port_reasm *p, uint32_t port, uint64_t left,
-                       vda_status why)
+                       int drop_chunk, vda_status why, const char *detail)
 {
-    vda_warn(a->log, "port %u: %s message (type %u, size %u) dropped: %s", port,
-             vda_msg_type_name(p->type), p->type, p->size, vda_status_str(why));
+    vda_warn(a->log, "port %u: %s message (type %u, size %u) dropped: %s%s", port,
+             vda_msg_type_name(p->type), p->type, p->size, vda_status_str(why), detail);
     clear_port(p);
     p->skip_left = left;
+    p->drop_chunk = drop_chunk;
     return why;
 }
 
@@ -81,20 +84,20 @@ static vda_status start_message(vda_reasm *a, vda_port_reasm *p, uint32_t port)
     p->size = vda_le32(p->hdr + 16);
     p->have = 0;
     if (protocol != VD_AGENT_PROTOCOL) {
-        vda_warn(a->log, "port %u: protocol version %u, expected %u", port, protocol,
-                 VD_AGENT_PROTOCOL);
-        return drop(a, p, port, p->size, VDA_ERR_BAD_PROTOCOL);
+        char detail[48];
+        snprintf(detail, sizeof detail, " (%u, expected %u)", protocol, VD_AGENT_PROTOCOL);
+        return drop(a, p, port, p->size, 0, VDA_ERR_BAD_PROTOCOL, detail);
     }
     if (p->size > UINT32_MAX - HDR_SIZE)
-        return drop(a, p, port, p->size, VDA_ERR_SIZE_OVERFLOW);
+        return drop(a, p, port, p->size, 0, VDA_ERR_SIZE_OVERFLOW, "");
     if (p->size > a->max_size)
-        return drop(a, p, port, p->size, VDA_ERR_MSG_TOO_BIG);
+        return drop(a, p, port, p->size, 0, VDA_ERR_MSG_TOO_BIG, "");
     if (p->size < vda_msg_min_size(p->type))
-        return drop(a, p, port, p->size, VDA_ERR_MSG_TOO_SHORT);
+        return drop(a, p, port, p->size, 0, VDA_ERR_MSG_TOO_SHORT, "");
     if (p->size > 0) {
         p->buf = malloc(p->size);
         if (!p->buf)
-            return drop(a, p, port, p->size, VDA_ERR_NO_MEMORY);
+            return drop(a, p, port, p->size, 0, VDA_ERR_NO_MEMORY, "");
     }
     return VDA_OK;
 }
@@ -164,10 +167,8 @@ vda_status vda_reasm_feed(vda_reasm *a, const vda_chunk_piece *pc, vda_message *
         }
     }
     uint32_t want = p->size - p->have;
-    if (n > want) {
-        p->drop_chunk = !pc->last;
-        return drop(a, p, port, 0, VDA_ERR_CHUNK_OVERRUN);
-    }
+    if (n > want)
+        return drop(a, p, port, 0, !pc->last, VDA_ERR_CHUNK_OVERRUN, "");
     if (n > 0) {
         memcpy(p->buf + p->have, d, n);
         p->have += (uint32_t)n;
@@ -175,10 +176,8 @@ vda_status vda_reasm_feed(vda_reasm *a, const vda_chunk_piece *pc, vda_message *
     if (p->have < p->size)
         return VDA_NEED_MORE;
     /* Complete. The chunk must end here too: a chunk never spans messages. */
-    if (!pc->last) {
-        p->drop_chunk = 1;
-        return drop(a, p, port, 0, VDA_ERR_CHUNK_OVERRUN);
-    }
+    if (!pc->last)
+        return drop(a, p, port, 0, 1, VDA_ERR_CHUNK_OVERRUN, "");
     hand_out(p, port, out);
     return VDA_MSG_READY;
 }

@@ -35,7 +35,7 @@ done
 } >build/CTestTestfile.cmake
 
 # dist/: the Windows programs (and the MSIs, once the installer builds them).
-rm -rf dist
+rm -rf dist && mkdir -p dist
 cmake --install build/win64 --prefix dist/x64 >/dev/null
 cmake --install build/win32 --prefix dist/x86 >/dev/null
 find build/win64 build/win32 -maxdepth 2 -name '*.msi' -exec cp {} dist/ \; 2>/dev/null || true

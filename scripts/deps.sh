@@ -19,6 +19,7 @@ packages=(
   libcmocka-dev clang libclang-rt-14-dev llvm libpng-dev zlib1g-dev
   libspice-server-dev libglib2.0-dev gir1.2-spiceclientglib-2.0 python3-gi
   dpkg-dev
+  debootstrap   # the i386 chroot with wine32 for the win32 tests (wine32-chroot.sh)
 )
 
 log() { printf 'deps: %s\n' "$*"; }
@@ -41,6 +42,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   rm -f "$aptlog"
 else
   log "Debian packages already installed"
+fi
+
+# ---- 32-bit Wine for the win32 tree's tests: an i386 chroot (cached) --------
+# wine64 cannot run i686 programs (it exits 0 without running them). Without the
+# chroot the win32 tests report NOT RUN (exit 77); the rest of the build is fine.
+if ! sudo_ env VDA_CACHE_DIR="${VDA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/spice-vdagent-win}" \
+     bash "$top/scripts/wine32-chroot.sh"; then
+  log "WARNING: no 32-bit Wine chroot; the win32 tests will report NOT RUN"
 fi
 
 # ---- static libraries for mingw, from Debian's source packages -------------

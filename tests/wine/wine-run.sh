@@ -1,18 +1,44 @@
 #!/usr/bin/env bash
 # wine-run.sh EXE [ARGS...]: runs a Windows test program under Wine, in the prefix
 # and display that wine-env.sh set up (VDA_WINE_STATE).
+# wine-run.sh --wine PROGRAM [ARGS...]: runs a Wine program (msiexec, sc, reg, ...)
+# with this tree's Wine (the 32-bit one for the win32 tree), for test scripts.
 #
 # A 32-bit exe run through wine64 exits 0 WITHOUT RUNNING. So this script looks at
-# the PE machine type and, for an i386 exe, runs it only through a real 32-bit Wine
-# (VDA_WINE32: a command that runs 32-bit exes, e.g. in a chroot); without one it
-# says so loudly and exits 77, which ctest reports as "not run", never as passed.
+# the PE machine type and runs an i386 exe only through a real 32-bit Wine: the one
+# in the i386 chroot the win32 fixture found (tests/wine/wine32-exec.sh), or
+# VDA_WINE32 (a command that runs 32-bit exes) if set. Without one it says so
+# loudly and exits 77, which ctest reports as "not run", never as passed.
 set -euo pipefail
-exe=$1; shift
+here=$(cd "$(dirname "$0")" && pwd)
 state=${VDA_WINE_STATE:?VDA_WINE_STATE is not set: run this through ctest}
 export WINEPREFIX="$state/prefix" WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES="mscoree,mshtml="
+export VDA_WINE32_BINDS="${VDA_SOURCE_DIR:-}:${VDA_BINARY_DIR:-$(dirname "$state")}"
 [ -f "$state/display" ] && export DISPLAY=$(cat "$state/display")
 
+not_run_32() {
+  local why="no 32-bit Wine (wine64 would exit 0 without running it)"
+  [ -f "$state/wine32-missing" ] && why=$(cat "$state/wine32-missing")
+  echo "NOT RUN: $1 needs 32-bit Wine and this machine has none:"
+  echo "NOT RUN: $why"
+  exit 77
+}
+
+# run32 ARGS...: 32-bit Wine with ARGS (an exe and its arguments, or a program).
+run32() {
+  if [ -n "${VDA_WINE32:-}" ]; then exec $VDA_WINE32 "$@"; fi
+  [ -f "$state/wine32-root" ] || not_run_32 "$(basename "$1")"
+  exec "$here/wine32-exec.sh" "$(cat "$state/wine32-root")" /usr/lib/wine/wine "$@"
+}
+
+if [ "$1" = --wine ]; then
+  shift
+  if [ "${VDA_WINE_ARCH:-win64}" = win32 ]; then run32 "$@"; fi
+  exec /usr/lib/wine/wine64 "$@"
+fi
+
+exe=$1; shift
 pe_machine() {
   local off
   off=$(od -An -tu4 -j60 -N4 "$1" | tr -d ' ')
@@ -20,10 +46,6 @@ pe_machine() {
 }
 case "$(pe_machine "$exe")" in
   8664) exec /usr/lib/wine/wine64 "$exe" "$@" ;;
-  014c)
-    if [ -n "${VDA_WINE32:-}" ]; then exec $VDA_WINE32 "$exe" "$@"; fi
-    echo "NOT RUN: $(basename "$exe") is a 32-bit Windows program and this machine has no"
-    echo "NOT RUN: 32-bit Wine (wine64 would exit 0 without running it). Set VDA_WINE32."
-    exit 77 ;;
+  014c) run32 "$exe" "$@" ;;
   *) echo "wine-run: $exe is not a PE executable I know" >&2; exit 1 ;;
 esac

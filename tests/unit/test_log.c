@@ -1,0 +1,93 @@
+/* Logging: levels, one line per event, masking, truncation, file rotation. */
+#include "test_support.h"
+
+#include <stdio.h>
+
+static void test_levels_and_format(void **state)
+{
+    (void)state;
+    test_log t;
+    test_log_init(&t);
+    t.logger.max_level = VDA_LOG_INFO;
+    vda_debug(&t.logger, "hidden %d", 1);
+    assert_int_equal(t.lines, 0);
+    vda_warn(&t.logger, "port %u closed", 3u);
+    assert_int_equal(t.lines, 1);
+    /* "YYYY-MM-DD HH:MM:SS.mmm W test: port 3 closed" */
+    assert_int_equal(strlen(t.last), 23 + strlen(" W test: port 3 closed"));
+    assert_string_equal(t.last + 23, " W test: port 3 closed");
+    assert_true(t.last[4] == '-' && t.last[10] == ' ' && t.last[19] == '.');
+}
+
+static void test_control_chars_and_truncation(void **state)
+{
+    (void)state;
+    test_log t;
+    test_log_init(&t);
+    vda_info(&t.logger, "a\nb\rc");
+    assert_non_null(strstr(t.last, "a?b?c"));
+    char big[4000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    vda_info(&t.logger, "%s", big);
+    assert_int_equal(strlen(t.last), VDA_LOG_LINE_MAX - 1);
+    assert_string_equal(t.last + VDA_LOG_LINE_MAX - 4, "...");
+}
+
+static void test_parse_level(void **state)
+{
+    (void)state;
+    assert_int_equal(vda_log_level_parse("debug"), VDA_LOG_DEBUG);
+    assert_int_equal(vda_log_level_parse("error"), VDA_LOG_ERROR);
+    assert_int_equal(vda_log_level_parse("loud"), -1);
+    assert_int_equal(vda_log_level_parse(NULL), -1);
+}
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+static void test_file_rotation(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "vda-test-log-%d.txt", (int)(size_t)&path % 100000);
+    char old[80];
+    snprintf(old, sizeof old, "%s.1", path);
+    remove(path);
+    remove(old);
+    vda_log_file f;
+    assert_int_equal(vda_log_file_open(&f, path, 1000), 0);
+    vda_logger lg = { VDA_LOG_DEBUG, vda_log_file_sink, &f, "t" };
+    for (int i = 0; i < 100; i++)
+        vda_info(&lg, "line %d with some padding to fill the file", i);
+    vda_log_file_close(&f);
+    long cur = file_size(path), prev = file_size(old);
+    assert_true(cur > 0 && cur <= 1000);
+    assert_true(prev > 0 && prev <= 1000);   /* rotated once: one old file kept */
+    FILE *fp = fopen(path, "rb");
+    char buf[1100] = { 0 };
+    assert_true(fread(buf, 1, sizeof buf - 1, fp) > 0);
+    fclose(fp);
+    assert_non_null(strstr(buf, "line 99 "));
+    remove(path);
+    remove(old);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_levels_and_format),
+        cmocka_unit_test(test_control_chars_and_truncation),
+        cmocka_unit_test(test_parse_level),
+        cmocka_unit_test(test_file_rotation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
