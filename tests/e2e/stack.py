@@ -139,6 +139,7 @@ class Config:
         self.work = a["--work"]
         self.bridge_exe = os.path.join(self.win_dir, "tests/e2e/bridge/e2e_bridge.exe")
         self.clip_exe = os.path.join(self.win_dir, "tests/e2e/guest/e2e_clip.exe")
+        self.ref_guest_exe = os.path.join(self.win_dir, "tests/e2e/ref_guest/e2e_ref_guest.exe")
         self.vdservice_exe = os.environ.get("VDA_E2E_VDSERVICE") or \
             os.path.join(self.win_dir, "vdservice/vdservice.exe")
         self.vdagent_exe = os.environ.get("VDA_E2E_VDAGENT") or \
@@ -194,6 +195,11 @@ class Guest:
             "vdservice", [WINE64, self.cfg.vdservice_exe, "run", "--device", self.pipe,
                           "--agent", winpath(self.cfg.vdagent_exe), "--log-level", "debug",
                           "--stop-event", self.stop_event], self.env)
+
+    def start_ref_guest(self):
+        """The benchmark's reference guest in place of vdservice + vdagent."""
+        self.service = self.procs.start("ref-guest", [WINE64, self.cfg.ref_guest_exe, "--pipe",
+                                                      self.pipe], self.env)
 
     def stop_service(self, pump, timeout=15):
         """Stops vdservice cleanly (its stop event), pumping the client meanwhile."""
