@@ -130,23 +130,31 @@ class SpiceClient:
         self.log("client: got %d bytes of type %d from the guest" % (size, vtype))
 
     # ---- main loop ---------------------------------------------------------
-    @staticmethod
-    def pump(seconds):
-        end = time.monotonic() + seconds
-        ctx = GLib.MainContext.default()
-        while time.monotonic() < end:
-            if not ctx.iteration(False):
-                time.sleep(0.005)
+    _ticking = False
 
-    @staticmethod
-    def wait(pred, timeout, what):
-        ctx = GLib.MainContext.default()
+    @classmethod
+    def _iterate(cls):
+        """One blocking main-loop iteration: returns as soon as an event was
+        handled, or within 5 ms (a ticker source), so waits re-check their
+        predicate. Never sleep-polls: spice's flow control is round trips."""
+        if not cls._ticking:
+            GLib.timeout_add(5, lambda: True)
+            cls._ticking = True
+        GLib.MainContext.default().iteration(True)
+
+    @classmethod
+    def pump(cls, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            cls._iterate()
+
+    @classmethod
+    def wait(cls, pred, timeout, what):
         end = time.monotonic() + timeout
         while not pred():
             if time.monotonic() > end:
                 raise TimeoutError_("timed out after %gs waiting for: %s" % (timeout, what))
-            if not ctx.iteration(False):
-                time.sleep(0.002)
+            cls._iterate()
 
     # ---- agent -------------------------------------------------------------
     @property

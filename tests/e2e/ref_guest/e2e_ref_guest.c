@@ -88,55 +88,88 @@ static void announce(ref_guest *g, uint32_t request)
     send_msg(g, VD_AGENT_ANNOUNCE_CAPABILITIES, caps, sizeof caps, NULL, 0);
 }
 
-/* Reader thread: reassembles client-port messages and posts them to the window. */
+/* Overlapped read of whatever is there, up to len; 0 on a broken port. */
+static DWORD port_read_some(HANDLE h, void *buf, DWORD len)
+{
+    OVERLAPPED ov;
+    ZeroMemory(&ov, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    DWORD done = 0;
+    BOOL ok = ReadFile(h, buf, len, NULL, &ov);
+    if (ok || GetLastError() == ERROR_IO_PENDING)
+        ok = GetOverlappedResult(h, &ov, &done, TRUE);
+    CloseHandle(ov.hEvent);
+    return ok ? done : 0;
+}
+
+/* Reader thread: big reads (never one read per chunk header), reassembles
+ * client-port messages and posts each whole one to the window. */
 static DWORD WINAPI reader(void *arg)
 {
     ref_guest *g = arg;
+    enum { BUF = 256 * 1024 };
+    uint8_t *buf = malloc(BUF);
+    size_t len = 0;
     agent_msg *msg = NULL;
     uint32_t have = 0;
-    uint8_t chunk[VD_AGENT_MAX_DATA_SIZE];
     VDAgentMessage hdr;
     uint32_t hdr_have = 0;
-    for (;;) {
+    DWORD n;
+    while (buf && (n = port_read_some(g->port, buf + len, (DWORD)(BUF - len))) > 0) {
+        len += n;
+        size_t pos = 0;
         VDIChunkHeader ch;
-        if (!port_io(g->port, FALSE, &ch, sizeof ch) || ch.size > sizeof chunk ||
-            !port_io(g->port, FALSE, chunk, ch.size))
-            break;
-        if (ch.port != VDP_CLIENT_PORT)
-            continue;
-        for (uint32_t off = 0; off < ch.size;) {
-            if (hdr_have < sizeof hdr) {
-                uint32_t n = ch.size - off < sizeof hdr - hdr_have ? ch.size - off
-                                                                   : (uint32_t)sizeof hdr - hdr_have;
-                memcpy((uint8_t *)&hdr + hdr_have, chunk + off, n);
-                hdr_have += n;
-                off += n;
-                if (hdr_have == sizeof hdr) {
-                    msg = malloc(sizeof *msg + hdr.size);
-                    if (!msg) {
-                        fprintf(stderr, "e2e_ref_guest: no memory for a %lu-byte message\n",
-                                (unsigned long)hdr.size);
-                        goto out;
-                    }
-                    msg->type = hdr.type;
-                    msg->size = hdr.size;
-                    have = 0;
-                }
-            } else {
-                uint32_t n = ch.size - off < msg->size - have ? ch.size - off : msg->size - have;
-                memcpy(msg->data + have, chunk + off, n);
-                have += n;
-                off += n;
+        while (len - pos >= sizeof ch) {
+            memcpy(&ch, buf + pos, sizeof ch);
+            if (ch.size > VD_AGENT_MAX_DATA_SIZE) {
+                fprintf(stderr, "e2e_ref_guest: chunk of %lu bytes: stream broken\n",
+                        (unsigned long)ch.size);
+                goto out;
             }
-            if (hdr_have == sizeof hdr && have == msg->size) {
-                PostMessageW(g->hwnd, WM_AGENT_MSG, 0, (LPARAM)msg);
-                msg = NULL;
-                hdr_have = 0;
+            if (len - pos < sizeof ch + ch.size)
+                break;
+            const uint8_t *chunk = buf + pos + sizeof ch;
+            pos += sizeof ch + ch.size;
+            if (ch.port != VDP_CLIENT_PORT)
+                continue;
+            for (uint32_t off = 0; off < ch.size;) {
+                if (hdr_have < sizeof hdr) {
+                    uint32_t k = ch.size - off < sizeof hdr - hdr_have
+                                     ? ch.size - off : (uint32_t)sizeof hdr - hdr_have;
+                    memcpy((uint8_t *)&hdr + hdr_have, chunk + off, k);
+                    hdr_have += k;
+                    off += k;
+                    if (hdr_have == sizeof hdr) {
+                        msg = malloc(sizeof *msg + hdr.size);
+                        if (!msg) {
+                            fprintf(stderr, "e2e_ref_guest: no memory for a %lu-byte message\n",
+                                    (unsigned long)hdr.size);
+                            goto out;
+                        }
+                        msg->type = hdr.type;
+                        msg->size = hdr.size;
+                        have = 0;
+                    }
+                } else {
+                    uint32_t k = ch.size - off < msg->size - have ? ch.size - off
+                                                                  : msg->size - have;
+                    memcpy(msg->data + have, chunk + off, k);
+                    have += k;
+                    off += k;
+                }
+                if (hdr_have == sizeof hdr && have == msg->size) {
+                    PostMessageW(g->hwnd, WM_AGENT_MSG, 0, (LPARAM)msg);
+                    msg = NULL;
+                    hdr_have = 0;
+                }
             }
         }
+        memmove(buf, buf + pos, len - pos);
+        len -= pos;
     }
 out:
     free(msg);
+    free(buf);
     PostThreadMessageW(g->main_thread, WM_QUIT, 0, 0);
     return 0;
 }
