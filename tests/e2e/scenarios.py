@@ -48,14 +48,16 @@ def big_text(size, seed):
 class Stack:
     """The whole stack of one scenario; `with` stops everything by PID."""
 
-    def __init__(self, cfg):
+    def __init__(self, cfg, production_path=False):
         self.cfg = cfg
+        self.production_path = production_path
         self.procs = stack.Processes(cfg.work)
 
     def __enter__(self):
         self.procs.__enter__()
         self.info = stack.start_host(self.procs, self.cfg.host_exe)
-        self.guest = stack.Guest(self.procs, self.cfg, self.info["guest_port"])
+        self.guest = stack.Guest(self.procs, self.cfg, self.info["guest_port"],
+                                 production_path=self.production_path)
         self.guest.start_bridge()
         self.guest.start_service()
         return self
@@ -89,7 +91,8 @@ class Stack:
 
 # ---- the scenarios -----------------------------------------------------------
 def s1_caps(cfg):
-    with Stack(cfg) as s:
+    # As installed: vdservice opens its default port path (aliased to the bridge).
+    with Stack(cfg, production_path=True) as s:
         c = s.client()
         check(c.agent_history[-1:] == [True], "client saw the agent connect")
         word = c.agent_caps_word()
@@ -102,6 +105,8 @@ def s1_caps(cfg):
               "agent did not announce GUEST_LINEEND_LF")
         agent_log = s.procs.log_text("vdservice")
         check("announcing capabilities" in agent_log, "agent logged its announce")
+        check("device %s opened" % stack.Guest.PRODUCTION_PORT in agent_log,
+              "vdservice opened its default (production) port path")
         c.disconnect()
 
 

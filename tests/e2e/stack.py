@@ -159,8 +159,14 @@ class Config:
 class Guest:
     """The Windows side: bridge (the port), vdservice run + vdagent, clipboard tool."""
 
-    def __init__(self, procs, cfg, guest_port):
+    PRODUCTION_PORT = "\\\\.\\Global\\com.redhat.spice.0"
+
+    def __init__(self, procs, cfg, guest_port, production_path=False):
+        """production_path: the bridge also answers the production port path (an
+        NT symbolic link in this prefix) and vdservice runs with its default
+        device path, as installed."""
         self.procs, self.cfg, self.guest_port = procs, cfg, guest_port
+        self.production_path = production_path
         state = cfg.wine_state
         env = dict(os.environ)
         env.update(WINEPREFIX=os.path.join(state, "prefix"), WINEDEBUG="-all",
@@ -178,8 +184,10 @@ class Guest:
         self.service_runs = 0
 
     def start_bridge(self):
+        alias = ["--alias", self.PRODUCTION_PORT] if self.production_path else []
         self.bridge = self.procs.start("bridge", [WINE64, self.cfg.bridge_exe, "--pipe", self.pipe,
-                                                  "--host-port", str(self.guest_port)], self.env)
+                                                  "--host-port", str(self.guest_port)] + alias,
+                                       self.env)
 
     def start_service(self):
         # vdservice only opens the stop event: a holder process creates it first.
@@ -191,8 +199,17 @@ class Guest:
                 raise AssertionError("the stop-event holder did not start")
             time.sleep(0.02)
         self.service_runs += 1
+        device = [] if self.production_path else ["--device", self.pipe]
+        if self.production_path:
+            # The alias exists once the bridge says so (it fails loudly otherwise).
+            end = time.monotonic() + 20
+            while "now opens" not in self.procs.log_text("bridge"):
+                if self.bridge.poll() is not None or time.monotonic() > end:
+                    raise AssertionError("the bridge could not alias the production port:\n"
+                                         + self.procs.log_text("bridge"))
+                time.sleep(0.02)
         self.service = self.procs.start(
-            "vdservice", [WINE64, self.cfg.vdservice_exe, "run", "--device", self.pipe,
+            "vdservice", [WINE64, self.cfg.vdservice_exe, "run"] + device + [
                           "--agent", winpath(self.cfg.vdagent_exe), "--log-level", "debug",
                           "--stop-event", self.stop_event], self.env)
 

@@ -28,7 +28,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     with stack.Processes(cfg.work) as procs:
         info = stack.start_host(procs, cfg.host_exe, spice_port=port)
-        g = stack.Guest(procs, cfg, info["guest_port"])
+        g = stack.Guest(procs, cfg, info["guest_port"], production_path=True)
         g.start_bridge()
         g.start_service()
         clip = "WINEPREFIX=%s DISPLAY=%s %s %s" % (g.env["WINEPREFIX"], g.env["DISPLAY"],

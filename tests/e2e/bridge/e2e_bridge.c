@@ -5,11 +5,16 @@
  * device is attached); the guest closing it = the port closed (TCP closed: the
  * device is detached). The host closing TCP closes the pipe instance.
  *
- *   e2e_bridge.exe --pipe \\.\pipe\NAME --host-port N
+ *   e2e_bridge.exe --pipe \\.\pipe\NAME --host-port N [--alias \\.\OTHER\PATH]
+ *
+ * --alias makes OTHER\PATH (e.g. the production port \\.\Global\com.redhat.spice.0)
+ * open this pipe too: an NT symbolic link under \??\ that lives as long as the
+ * bridge (DefineDosDevice cannot make non-drive names under Wine).
  */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
+#include <winternl.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,6 +103,34 @@ out:
     return 0;
 }
 
+/* "\\.\X" -> NT "\??\X"; a symbolic link from the alias to the pipe. */
+static HANDLE make_alias(const wchar_t *alias, const wchar_t *pipe)
+{
+    typedef LONG(NTAPI * create_link_fn)(HANDLE *, ACCESS_MASK, OBJECT_ATTRIBUTES *,
+                                         UNICODE_STRING *);
+    create_link_fn create_link = (create_link_fn)(void (*)(void))GetProcAddress(
+        GetModuleHandleW(L"ntdll.dll"), "NtCreateSymbolicLinkObject");
+    if (!create_link || wcsncmp(alias, L"\\\\.\\", 4) || wcsncmp(pipe, L"\\\\.\\", 4))
+        return NULL;
+    wchar_t nt_alias[MAX_PATH], nt_pipe[MAX_PATH];
+    _snwprintf(nt_alias, MAX_PATH, L"\\??\\%ls", alias + 4);
+    _snwprintf(nt_pipe, MAX_PATH, L"\\??\\%ls", pipe + 4);
+    nt_alias[MAX_PATH - 1] = nt_pipe[MAX_PATH - 1] = 0;
+    UNICODE_STRING name, target;
+    RtlInitUnicodeString(&name, nt_alias);
+    RtlInitUnicodeString(&target, nt_pipe);
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    HANDLE link = NULL;
+    LONG st = create_link(&link, 0xF0001 /* SYMBOLIC_LINK_ALL_ACCESS */, &oa, &target);
+    if (st < 0) {
+        logf_("cannot alias %ls to %ls (NTSTATUS 0x%08lx)", nt_alias, nt_pipe, (unsigned long)st);
+        return NULL;
+    }
+    logf_("%ls now opens %ls", alias, pipe);
+    return link;
+}
+
 static SOCKET connect_host(unsigned short port)
 {
     SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
@@ -158,13 +191,15 @@ static void serve_one(HANDLE pipe, unsigned short port)
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
-    const wchar_t *path = NULL;
+    const wchar_t *path = NULL, *alias = NULL;
     int port = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!wcscmp(argv[i], L"--pipe"))
             path = argv[i + 1];
         else if (!wcscmp(argv[i], L"--host-port"))
             port = _wtoi(argv[i + 1]);
+        else if (!wcscmp(argv[i], L"--alias"))
+            alias = argv[i + 1];
     }
     if (!path || port <= 0 || port > 65535) {
         fprintf(stderr, "usage: e2e_bridge.exe --pipe \\\\.\\pipe\\NAME --host-port N\n");
@@ -174,6 +209,8 @@ int wmain(int argc, wchar_t **argv)
     if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
         return 1;
     logf_("serving %ls for host port %d", path, port);
+    if (alias && !make_alias(alias, path))
+        return 1;   /* asked for and not had: say so by failing, not by a silent fallback */
     for (;;) {
         HANDLE pipe = CreateNamedPipeW(path, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
                                        PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1,
