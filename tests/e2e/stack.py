@@ -145,15 +145,18 @@ class Config:
         self.vdagent_exe = os.environ.get("VDA_E2E_VDAGENT") or \
             os.path.join(self.win_dir, "vdagent/vdagent.exe")
 
+    def require_wine(self):
+        # (system.reg is written lazily by wineserver: look for what setup makes.)
+        if not (os.path.isdir(os.path.join(self.wine_state, "prefix", "drive_c")) and
+                os.path.isfile(os.path.join(self.wine_state, "display"))):
+            raise Skip("no Wine prefix in %s (the e2e Wine fixture did not run)" % self.wine_state)
+
     def require(self):
         for what, p in (("e2e bridge", self.bridge_exe), ("guest clipboard tool", self.clip_exe),
                         ("vdservice.exe", self.vdservice_exe), ("vdagent.exe", self.vdagent_exe)):
             if not os.path.isfile(p):
                 raise Skip("%s is not built (%s): build the win64 tree first" % (what, p))
-        # (system.reg is written lazily by wineserver: look for what setup makes.)
-        if not (os.path.isdir(os.path.join(self.wine_state, "prefix", "drive_c")) and
-                os.path.isfile(os.path.join(self.wine_state, "display"))):
-            raise Skip("no Wine prefix in %s (the e2e Wine fixture did not run)" % self.wine_state)
+        self.require_wine()
 
 
 class Guest:
