@@ -161,6 +161,18 @@ def s3_png(cfg):
         c.disconnect()
 
 
+def _check_interrupted_paste(rc, path, sent):
+    """An interrupted paste may give the application nothing (or an error), or,
+    had it finished after all, everything: never a truncated or spliced text."""
+    if rc != 0 or not os.path.exists(path):
+        log("the interrupted paste gave the application no text (status %d)" % rc)
+        return
+    with open(path, "rb") as f:
+        got = f.read()
+    check(got in (b"", to_crlf(sent)), "the interrupted paste gave the application nothing or "
+          "all of it, not a piece (%d bytes)" % len(got))
+
+
 def s4_seed1_client_drops_mid_paste(cfg):
     """Seed scenario 1: the client goes away in the middle of a large paste into
     the guest; a new client pastes something else; the guest holds exactly that."""
@@ -168,8 +180,10 @@ def s4_seed1_client_drops_mid_paste(cfg):
         g = s.guest
         a = s.client()
         check(g.run_clip(a.pump, "clear") == 0, "guest clipboard cleared")
-        a.grab({TEXT: big_text(16 * MiB, 4)})
-        reader = g.start_clip("get-text", stack.winpath(os.path.join(cfg.work, "partial.txt")), 10000)
+        sent = big_text(16 * MiB, 4)
+        a.grab({TEXT: sent})
+        partial = os.path.join(cfg.work, "partial.txt")
+        reader = g.start_clip("get-text", stack.winpath(partial), 10000)
         a.wait(lambda: a.guest_requests, 20, "the guest asking the client for its text")
         sess = stack.wait_host_bytes(s.procs, a.pump, "to_guest", 1 * MiB)
         a.disconnect()
@@ -182,6 +196,7 @@ def s4_seed1_client_drops_mid_paste(cfg):
             time.sleep(0.05)
         check(reader.poll() is not None, "the guest application's paste returned")
         log("guest application's interrupted paste ended with status %d" % reader.returncode)
+        _check_interrupted_paste(reader.returncode, partial, sent)
         b = s.client()
         new = "new client's text: 新しい 🆕\n".encode()
         s.client_to_guest_text(b, new, "after seed scenario 1")
@@ -242,8 +257,10 @@ def s6_seed2_seed4(cfg):
                   "client B received nothing but the fresh text")
         # Seed 4.
         check(g.run_clip(b.pump, "clear") == 0, "guest clipboard cleared")
-        b.grab({TEXT: big_text(16 * MiB, 7)})
-        reader = g.start_clip("get-text", stack.winpath(os.path.join(cfg.work, "partial.txt")), 10000)
+        sent = big_text(16 * MiB, 7)
+        b.grab({TEXT: sent})
+        partial = os.path.join(cfg.work, "partial.txt")
+        reader = g.start_clip("get-text", stack.winpath(partial), 10000)
         b.wait(lambda: b.guest_requests, 20, "the guest asking for the client's text")
         sess = stack.wait_host_bytes(s.procs, b.pump, "to_guest", 1 * MiB)
         g.kill_agent()
@@ -258,6 +275,7 @@ def s6_seed2_seed4(cfg):
         while reader.poll() is None and time.monotonic() < end:
             b.pump(0.05)
         check(reader.poll() is not None, "the interrupted paste returned")
+        _check_interrupted_paste(reader.returncode, partial, sent)
         s.client_to_guest_text(b, "seed 4: after the new agent ✓\n".encode(),
                                "after seed scenario 4")
         b.disconnect()
