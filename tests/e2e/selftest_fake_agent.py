@@ -9,6 +9,7 @@ and that the agent leaving and returning is seen.
 import os
 import sys
 
+sys.dont_write_bytecode = True   # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stack                                       # noqa: E402
 import vdagent_wire as w                           # noqa: E402

@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 
+sys.dont_write_bytecode = True   # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stack                                        # noqa: E402
 
