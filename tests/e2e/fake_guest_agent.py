@@ -11,7 +11,8 @@ import socket
 import struct
 import sys
 
-import vdagent_wire as w
+sys.dont_write_bytecode = True   # nothing written into the source tree
+import vdagent_wire as w         # noqa: E402
 
 FAKE_CAPS = [w.CAP_CLIPBOARD_BY_DEMAND, w.CAP_GUEST_LINEEND_CRLF, w.CAP_REPLY]
 
