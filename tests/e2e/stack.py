@@ -180,7 +180,7 @@ class Guest:
         procs.wine_env = env
         tag = "%d-%d" % (os.getpid(), guest_port)
         self.pipe = "\\\\.\\pipe\\vda-e2e-port-" + tag
-        self.stop_event = "vda-e2e-stop-" + tag
+        self.tag = tag
         self.bridge = None
         self.service = None
         self.event_holder = None
@@ -194,10 +194,15 @@ class Guest:
 
     def start_service(self):
         # vdservice only opens the stop event: a holder process creates it first.
-        self.event_holder = self.procs.start("event", [WINE64, self.cfg.clip_exe, "make-event",
-                                                       self.stop_event], self.env)
+        # One log per holder: an earlier holder's "event ready" must not count.
+        holder_log = "event-%d" % (self.service_runs + 1)
+        # A fresh name per run: a still-signalled event of the previous run (a
+        # handle not closed yet) would stop the new service at once.
+        self.stop_event = "vda-e2e-stop-%s-%d" % (self.tag, self.service_runs + 1)
+        self.event_holder = self.procs.start(holder_log, [WINE64, self.cfg.clip_exe, "make-event",
+                                                          self.stop_event], self.env)
         end = time.monotonic() + 20
-        while "event ready" not in self.procs.log_text("event"):
+        while "event ready" not in self.procs.log_text(holder_log):
             if self.event_holder.poll() is not None or time.monotonic() > end:
                 raise AssertionError("the stop-event holder did not start")
             time.sleep(0.02)
@@ -267,6 +272,9 @@ class Guest:
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
                              env=self.env)
         logf.close()
+        # Recorded like every other process: stopped by PID at the end if still running.
+        self.procs.procs = [(n, q) for n, q in self.procs.procs if q.poll() is None]
+        self.procs.procs.append(("clip", p))
         return p
 
     def run_clip(self, pump, *args, timeout=60):
