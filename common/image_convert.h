@@ -41,27 +41,40 @@ typedef struct vda_buf {
 /* PNG encoder settings: the defaults are chosen for clipboard screenshots (fast,
  * small); see bench/bench_png.c. */
 typedef struct vda_png_options {
-    int zlib_level;            /* 0..9 */
-    int zlib_strategy;         /* Z_DEFAULT_STRATEGY, Z_RLE, ... */
-    int filters;               /* PNG_FILTER_* mask */
+    int zlib_level;            /* 0..9; -1: libpng's default */
+    int zlib_strategy;         /* Z_DEFAULT_STRATEGY, Z_RLE, ...; -1: libpng's default */
+    int filters;               /* PNG_FILTER_* mask; -1: libpng's default */
 } vda_png_options;
 void vda_png_options_default(vda_png_options *o);
 
-/* DIB (CF_DIB or CF_DIBV5 contents) -> PNG. Handles BITMAPINFOHEADER, V4 and V5
- * headers; top-down and bottom-up; BI_RGB and BI_BITFIELDS; 1/4/8 bpp with palette,
- * 16/24/32 bpp. 32-bpp alpha is kept when the image has any non-zero alpha (an
- * all-zero alpha channel, as BI_RGB screenshots have, means opaque). opts may be NULL. */
+/* lim may be NULL in every function below: vda_image_limits_default(). */
+
+/* DIB (CF_DIB or CF_DIBV5 contents) -> PNG (8-bit RGB, or RGBA when
+ * vda_dib_has_alpha). Handles BITMAPINFOHEADER (also the 52/56-byte variants),
+ * V4 and V5 headers; top-down and bottom-up; BI_RGB and BI_BITFIELDS (any
+ * contiguous, non-overlapping masks; a V4/V5 DIB that repeats its masks after the
+ * header is accepted); 1/4/8 bpp with palette (biClrUsed 0 = 2^bpp entries; an
+ * index past the palette reads black), 16/24/32 bpp. RLE, JPEG and PNG
+ * compressions are refused as UNSUPPORTED. opts may be NULL (defaults). */
 vda_image_status vda_dib_to_png(const uint8_t *dib, size_t len, const vda_image_limits *lim,
                                 const vda_png_options *opts, vda_buf *png,
                                 const vda_logger *log);
 
 /* PNG -> DIB. Every colour type and bit depth libpng can expand, interlaced too.
- * Writes a bottom-up 32-bpp DIB. With want_v5 a BITMAPV5HEADER with
- * alpha masks (for CF_DIBV5), else a BITMAPINFOHEADER BI_RGB (for CF_DIB). */
+ * Writes a bottom-up 32-bpp DIB, straight (not premultiplied) alpha in the top
+ * byte (0xFF where the PNG has no transparency). With want_v5 a BITMAPV5HEADER,
+ * BI_BITFIELDS with alpha mask FF000000, sRGB (for CF_DIBV5), else a
+ * BITMAPINFOHEADER BI_RGB (for CF_DIB). 16-bit channels are scaled to 8. */
 vda_image_status vda_png_to_dib(const uint8_t *png, size_t len, const vda_image_limits *lim,
                                 int want_v5, vda_buf *dib, const vda_logger *log);
 
-/* BMP file (BITMAPFILEHEADER + DIB) -> DIB: validated, then the DIB part copied. */
+/* True if the PNG declares transparency (an alpha channel or tRNS): then the
+ * agent offers CF_DIBV5 too. Reads only the header chunks; 0 for a bad PNG. */
+int vda_png_has_alpha(const uint8_t *png, size_t len);
+
+/* BMP file (BITMAPFILEHEADER + DIB) -> DIB: validated, then the DIB part copied
+ * (header, masks, palette, rows; a gap before the rows is dropped, and a V5
+ * header's linked/embedded colour profile too: the copy says sRGB). */
 vda_image_status vda_bmp_to_dib(const uint8_t *bmp, size_t len, const vda_image_limits *lim,
                                 vda_buf *dib, const vda_logger *log);
 
@@ -69,7 +82,9 @@ vda_image_status vda_bmp_to_dib(const uint8_t *bmp, size_t len, const vda_image_
 vda_image_status vda_dib_to_bmp(const uint8_t *dib, size_t len, const vda_image_limits *lim,
                                 vda_buf *bmp, const vda_logger *log);
 
-/* True if the DIB has a non-zero alpha channel worth keeping (32 bpp only). */
+/* True if the DIB has an alpha channel worth keeping: 32 bpp (or 16 bpp with an
+ * alpha mask) whose alpha is neither all 0 (BI_RGB screenshots: opaque) nor all
+ * opaque. vda_dib_to_png writes RGBA exactly when this is true, else RGB. */
 int vda_dib_has_alpha(const uint8_t *dib, size_t len);
 
 const char *vda_image_status_str(vda_image_status s);

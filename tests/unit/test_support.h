@@ -28,7 +28,7 @@ static inline void test_log_sink(void *ctx, vda_log_level level, const char *lin
 {
     (void)level;
     test_log *t = ctx;
-    t->lines++;
+    t->lines++; if (getenv("TEST_LOG")) fprintf(stderr, "LOG: %s\n", line);
     snprintf(t->last, sizeof t->last, "%s", line);
 }
 

@@ -44,8 +44,15 @@ pe_machine() {
   off=$(od -An -tu4 -j60 -N4 "$1" | tr -d ' ')
   od -An -tx2 -j$((off + 4)) -N2 "$1" | tr -d ' '
 }
+# Wine's own failures (e.g. a process that cannot start) print nothing: say so.
+run64() {
+  local rc=0
+  /usr/lib/wine/wine64 "$@" || rc=$?
+  [ "$rc" = 0 ] || echo "wine-run: $(basename "$1") exited with status $rc" >&2
+  return "$rc"
+}
 case "$(pe_machine "$exe")" in
-  8664) exec /usr/lib/wine/wine64 "$exe" "$@" ;;
+  8664) run64 "$exe" "$@" ;;
   014c) run32 "$exe" "$@" ;;
   *) echo "wine-run: $exe is not a PE executable I know" >&2; exit 1 ;;
 esac

@@ -1,0 +1,1118 @@
+/* agent_host.exe: a scripted SPICE host for vdagent.exe under Wine. It plays the
+ * service's end of the pipe (HELLO, chunks both ways, control chunks) and the
+ * client's side of the protocol, starts vdagent.exe, and uses cbtool.exe as the
+ * separate Windows application that pastes and copies.
+ *
+ *   agent_host AGENT_EXE CBTOOL_EXE SCENARIO [ARG]
+ * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
+ *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
+ *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
+ *            render-on-exit, stop-unanswered, bad-png.
+ * Images are made and checked with libpng's own simplified API, not the agent's code.
+ * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
+ * not with the agent's converter. Exit 0 pass, 1 fail. */
+#include <windows.h>
+#include <psapi.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spice/vd_agent.h>
+
+#include "caps.h"
+#include "chunk_writer.h"
+#include "le_bytes.h"
+#include "pipe_proto.h"
+#include "reassembly.h"
+
+typedef struct host {
+    HANDLE pipe;
+    OVERLAPPED rov, wov;
+    int rpending;
+    uint8_t rbuf[1 << 16];
+    const uint8_t *rp;
+    size_t rleft;
+    vda_pipe_reader rd;
+    vda_reasm reasm;
+    vda_logger log;
+    PROCESS_INFORMATION agent;
+    uint32_t hello_pid;
+    uint32_t next_serial;      /* for our grabs (GRAB_SERIAL) */
+    uint32_t last_grab;        /* type of our last grab */
+    wchar_t dir[MAX_PATH];
+    wchar_t agent_exe[MAX_PATH], cbtool_exe[MAX_PATH];
+    char agent_log[MAX_PATH];
+} host;
+
+#define FAIL(...) do { printf("FAIL: " __VA_ARGS__); printf("\n"); return 0; } while (0)
+
+static void to_win_path(const char *p, wchar_t *out)
+{
+    char tmp[MAX_PATH];
+    if (p[0] == '/')
+        snprintf(tmp, sizeof tmp, "Z:%s", p);
+    else
+        snprintf(tmp, sizeof tmp, "%s", p);
+    for (char *c = tmp; *c; c++)
+        if (*c == '/')
+            *c = '\\';
+    MultiByteToWideChar(CP_UTF8, 0, tmp, -1, out, MAX_PATH);
+}
+
+static void dump_agent_log(host *h)
+{
+    FILE *f = fopen(h->agent_log, "r");
+    if (!f)
+        return;
+    char line[1200];
+    printf("---- agent log ----\n");
+    while (fgets(line, sizeof line, f))
+        fputs(line, stdout);
+    printf("---- end ----\n");
+    fclose(f);
+}
+
+/* ---- pipe I/O ---- */
+
+static int write_all(host *h, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        DWORD k = n > (1u << 20) ? (1u << 20) : (DWORD)n, done = 0;
+        if (!WriteFile(h->pipe, p, k, NULL, &h->wov) && GetLastError() != ERROR_IO_PENDING)
+            return 0;
+        if (WaitForSingleObject(h->wov.hEvent, 30000) != WAIT_OBJECT_0) {
+            CancelIoEx(h->pipe, &h->wov);
+            return 0;
+        }
+        if (!GetOverlappedResult(h->pipe, &h->wov, &done, FALSE))
+            return 0;
+        p += done;
+        n -= done;
+    }
+    return 1;
+}
+
+/* Sends a message; with max_chunks > 0 only its first max_chunks chunks. */
+static int send_msg_part(host *h, uint32_t port, uint32_t type, const void *data, uint32_t size,
+                         int max_chunks)
+{
+    static uint8_t buf[64 * VDA_CHUNK_MAX_WIRE];
+    vda_msg_writer w;
+    vda_msg_writer_init(&w, port, type, 0, data, size);
+    int chunks = 0;
+    while (!vda_msg_writer_done(&w)) {
+        size_t cap = sizeof buf;
+        if (max_chunks > 0) {
+            if (chunks >= max_chunks)
+                break;
+            size_t left = (size_t)(max_chunks - chunks);
+            if (left < 64)
+                cap = left * VDA_CHUNK_MAX_WIRE;
+        }
+        size_t n = vda_msg_writer_next(&w, buf, cap);
+        chunks += (int)((n + VDA_CHUNK_MAX_WIRE - 1) / VDA_CHUNK_MAX_WIRE);
+        if (!write_all(h, buf, n))
+            return 0;
+    }
+    return 1;
+}
+
+static int send_msg(host *h, uint32_t type, const void *data, uint32_t size)
+{
+    return send_msg_part(h, VDP_CLIENT_PORT, type, data, size, 0);
+}
+
+/* Next whole message from the agent within timeout_ms: 1, or 0 on timeout/error. */
+static int next_msg(host *h, DWORD timeout_ms, vda_message *m)
+{
+    DWORD start = GetTickCount();
+    for (;;) {
+        while (h->rleft > 0) {
+            vda_pipe_event ev;
+            vda_status st = vda_pipe_reader_next(&h->rd, &h->rp, &h->rleft, &ev);
+            if (st == VDA_NEED_MORE)
+                break;
+            if (st != VDA_OK) {
+                printf("host: bad stream from the agent: %s\n", vda_status_str(st));
+                continue;
+            }
+            if (ev.kind == VDA_PIPE_EV_CONTROL) {
+                if (ev.cmd == VDA_PIPE_HELLO)
+                    h->hello_pid = ev.arg;
+                continue;
+            }
+            st = vda_reasm_feed(&h->reasm, &ev.piece, m);
+            if (st == VDA_MSG_READY)
+                return 1;
+            if (st != VDA_NEED_MORE)
+                printf("host: bad message from the agent: %s\n", vda_status_str(st));
+        }
+        if (!h->rpending) {
+            if (!ReadFile(h->pipe, h->rbuf, sizeof h->rbuf, NULL, &h->rov) &&
+                GetLastError() != ERROR_IO_PENDING) {
+                printf("host: pipe read failed (%lu)\n", (unsigned long)GetLastError());
+                return 0;
+            }
+            h->rpending = 1;
+        }
+        DWORD spent = GetTickCount() - start;
+        if (spent >= timeout_ms ||
+            WaitForSingleObject(h->rov.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
+            return 0;
+        DWORD n = 0;
+        h->rpending = 0;
+        if (!GetOverlappedResult(h->pipe, &h->rov, &n, FALSE)) {
+            printf("host: pipe read failed (%lu)\n", (unsigned long)GetLastError());
+            return 0;
+        }
+        h->rp = h->rbuf;
+        h->rleft = n;
+    }
+}
+
+/* Waits for a message of `type` (others are reported and skipped). */
+static int expect(host *h, uint32_t type, DWORD timeout_ms, vda_message *m)
+{
+    DWORD start = GetTickCount();
+    for (;;) {
+        DWORD spent = GetTickCount() - start;
+        if (spent >= timeout_ms || !next_msg(h, timeout_ms - spent, m)) {
+            printf("host: no message of type %u within %lu ms\n", type,
+                   (unsigned long)timeout_ms);
+            return 0;
+        }
+        if (m->type == type)
+            return 1;
+        if (m->type == VD_AGENT_CLIPBOARD_GRAB && m->size >= 4)
+            h->next_serial = vda_le32(m->data) + 1;  /* the agent's grab advanced it */
+        printf("host: (skipping message type %u, %u bytes)\n", m->type, m->size);
+        free(m->data);
+    }
+}
+
+/* ---- client side ---- */
+
+static int send_caps(host *h, uint32_t request, int crlf)
+{
+    vda_caps c;
+    vda_caps_clear(&c);
+    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
+    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_GRAB_SERIAL);
+    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_NO_RELEASE_ON_REGRAB);
+    vda_caps_set(&c, VD_AGENT_CAP_MAX_CLIPBOARD);
+    if (crlf)
+        vda_caps_set(&c, VD_AGENT_CAP_GUEST_LINEEND_CRLF);
+    uint8_t buf[64];
+    size_t n = vda_caps_write(&c, request, buf);
+    return send_msg(h, VD_AGENT_ANNOUNCE_CAPABILITIES, buf, (uint32_t)n);
+}
+
+static int send_grab(host *h, uint32_t type)
+{
+    h->last_grab = type;
+    uint8_t buf[8];
+    vda_put_le32(buf, h->next_serial++);
+    vda_put_le32(buf + 4, type);
+    return send_msg(h, VD_AGENT_CLIPBOARD_GRAB, buf, 8);
+}
+
+static int send_data(host *h, uint32_t type, const uint8_t *data, size_t len, int max_chunks)
+{
+    uint8_t *p = malloc(len + 4);
+    if (!p)
+        return 0;
+    vda_put_le32(p, type);
+    memcpy(p + 4, data, len);
+    int ok = send_msg_part(h, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, p, (uint32_t)(len + 4),
+                           max_chunks);
+    free(p);
+    return ok;
+}
+
+static int send_disconnected(host *h)
+{
+    return send_msg_part(h, VDP_SERVER_PORT, VD_AGENT_CLIENT_DISCONNECTED, NULL, 0, 0);
+}
+
+/* ---- processes and the clipboard ---- */
+
+
+static HANDLE spawn(const wchar_t *exe, const wchar_t *args)
+{
+    wchar_t cmd[2048];
+    _snwprintf(cmd, 2047, L"\"%ls\" %ls", exe, args);
+    cmd[2047] = 0;
+    STARTUPINFOW si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+        printf("host: cannot start %ls (%lu)\n", exe, (unsigned long)GetLastError());
+        return NULL;
+    }
+    CloseHandle(pi.hThread);
+    return pi.hProcess;
+}
+
+/* Exit code, or -1 on timeout (then it is killed). */
+static int wait_exit(HANDLE p, DWORD timeout_ms)
+{
+    if (WaitForSingleObject(p, timeout_ms) != WAIT_OBJECT_0) {
+        TerminateProcess(p, 99);
+        CloseHandle(p);
+        return -1;
+    }
+    DWORD code = 1;
+    GetExitCodeProcess(p, &code);
+    CloseHandle(p);
+    return (int)code;
+}
+
+/* Waits until the agent owns the clipboard (its window, after the client's grab)
+ * and offers cf. Checking the owner matters: the clipboard may still hold an
+ * earlier test's data in the same format. */
+static int agent_offers(const host *h, UINT cf)
+{
+    HWND owner = GetClipboardOwner();
+    DWORD pid = 0;
+    if (owner)
+        GetWindowThreadProcessId(owner, &pid);
+    return pid == h->agent.dwProcessId && IsClipboardFormatAvailable(cf);
+}
+
+static int wait_format_of(host *h, UINT cf, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+    int regrabs = 0;
+    while (GetTickCount() - start < timeout_ms) {
+        if (agent_offers(h, cf))
+            return 1;
+        Sleep(20);
+        /* Under Wine, the X11 clipboard sync can take the clipboard back right after
+         * the agent took it (the agent then sees a guest change, as it should). A
+         * client would grab again on its next copy; so does this host, twice at most. */
+        if (GetTickCount() - start > 1000u * (regrabs + 1) && regrabs < 2 && h->last_grab) {
+            regrabs++;
+            printf("host: note: the agent does not own the clipboard 1 s after the grab "
+                   "(Wine's X11 clipboard sync took it); grabbing again\n");
+            send_grab(h, h->last_grab);
+        }
+    }
+    return 0;
+}
+#define wait_format(cf, ms) wait_format_of(h, (cf), (ms))
+
+static void tmp_file(host *h, const wchar_t *name, wchar_t *out)
+{
+    _snwprintf(out, MAX_PATH - 1, L"%ls%ls", h->dir, name);
+    out[MAX_PATH - 1] = 0;
+}
+
+static uint8_t *slurp(const wchar_t *path, size_t *size)
+{
+    HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (f == INVALID_HANDLE_VALUE)
+        return NULL;
+    LARGE_INTEGER sz;
+    GetFileSizeEx(f, &sz);
+    uint8_t *p = malloc((size_t)sz.QuadPart + 1);
+    DWORD got = 0;
+    size_t off = 0;
+    while (p && off < (size_t)sz.QuadPart && ReadFile(f, p + off, (DWORD)((size_t)sz.QuadPart - off), &got, NULL) && got)
+        off += got;
+    CloseHandle(f);
+    *size = off;
+    return p;
+}
+
+static int spit(const wchar_t *path, const void *data, size_t size)
+{
+    HANDLE f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    if (f == INVALID_HANDLE_VALUE)
+        return 0;
+    DWORD put = 0;
+    int ok = WriteFile(f, data, (DWORD)size, &put, NULL) && put == size;
+    CloseHandle(f);
+    return ok;
+}
+
+/* Mixed text: ASCII words, CJK, emoji outside the BMP, LF line ends; exactly n bytes
+ * of valid UTF-8. */
+static uint8_t *make_text(size_t n, uint32_t seed)
+{
+    static const char *const parts[] = {
+        "hello ", "SPICE ", "clipboard ", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e ",
+        "\xf0\x9f\x98\x80 ", "caf\xc3\xa9 ", "\n", "0123456789 ", "\xe2\x82\xac ",
+    };
+    uint8_t *p = malloc(n + 1);
+    size_t o = 0;
+    uint32_t x = seed * 2654435761u + 7;
+    while (p && o < n) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        const char *s = parts[x % (sizeof parts / sizeof parts[0])];
+        size_t k = strlen(s);
+        if (o + k > n) {
+            memset(p + o, 'x', n - o);
+            o = n;
+            break;
+        }
+        memcpy(p + o, s, k);
+        o += k;
+    }
+    return p;
+}
+
+/* UTF-16 of UTF-8 text, computed by Windows itself; with crlf, LF -> CRLF. */
+static WCHAR *expected_utf16(const uint8_t *t, size_t n, int crlf, size_t *units)
+{
+    int k = n ? MultiByteToWideChar(CP_UTF8, 0, (const char *)t, (int)n, NULL, 0) : 0;
+    WCHAR *w = malloc(((size_t)k + 1) * sizeof(WCHAR) * (crlf ? 2 : 1));
+    if (!w)
+        return NULL;
+    if (k)
+        MultiByteToWideChar(CP_UTF8, 0, (const char *)t, (int)n, w, k);
+    if (crlf) {
+        WCHAR *o = w + k;  /* second half as scratch, then expand from the back */
+        memcpy(o, w, (size_t)k * sizeof(WCHAR));
+        size_t j = 0;
+        for (int i = 0; i < k; i++) {
+            if (o[i] == L'\n' && (i == 0 || o[i - 1] != L'\r'))
+                w[j++] = L'\r';
+            w[j++] = o[i];
+        }
+        *units = j;
+    } else {
+        *units = (size_t)k;
+    }
+    return w;
+}
+
+/* Pastes in cbtool while serving the agent's REQUEST with data; checks the result. */
+static int paste_and_check(host *h, const uint8_t *text, size_t n, int crlf_cap,
+                           const wchar_t *out_name)
+{
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("the agent did not offer CF_UNICODETEXT after the client's grab");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, out_name, out);
+    DeleteFileW(out);
+    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
+    DWORD t0 = GetTickCount();
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    if (!cb)
+        return 0;
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m)) {
+        wait_exit(cb, 0);
+        FAIL("no REQUEST from the agent for the paste");
+    }
+    uint32_t type = m.size == 4 ? vda_le32(m.data) : 0;
+    free(m.data);
+    if (type != VD_AGENT_CLIPBOARD_UTF8_TEXT)
+        FAIL("REQUEST for type %u, not UTF8_TEXT", type);
+    if (!send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, text, n, 0))
+        FAIL("cannot send the data");
+    int code = wait_exit(cb, 60000);
+    DWORD ms = GetTickCount() - t0;
+    if (code != 0)
+        FAIL("cbtool get-text exit %d", code);
+    size_t got_size = 0;
+    uint8_t *got = slurp(out, &got_size);
+    size_t units;
+    WCHAR *exp = expected_utf16(text, n, !crlf_cap, &units);
+    int ok = got && exp && got_size == units * 2 && memcmp(got, exp, got_size) == 0;
+    if (!ok) {
+        size_t i = 0;
+        while (got && exp && i * 2 < got_size && i < units && ((WCHAR *)got)[i] == exp[i])
+            i++;
+        printf("FAIL: pasted text differs: %zu bytes, expected %zu; first difference at unit %zu\n",
+               got_size, units * 2, i);
+    } else {
+        printf("ok: paste of %zu bytes UTF-8 -> %zu UTF-16 units exact, %lu ms\n", n, units,
+               (unsigned long)ms);
+    }
+    free(got);
+    free(exp);
+    return ok;
+}
+
+static int start(host *h, const char *name_suffix)
+{
+    wchar_t name[128], path[160], args[1024];
+    _snwprintf(name, 127, L"vda-agent-test-%lu-%hs", (unsigned long)GetCurrentProcessId(),
+               name_suffix);
+    name[127] = 0;
+    _snwprintf(path, 159, L"\\\\.\\pipe\\%ls", name);
+    path[159] = 0;
+    h->pipe = CreateNamedPipeW(path, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 1 << 20,
+                               1 << 20, 0, NULL);
+    if (h->pipe == INVALID_HANDLE_VALUE)
+        FAIL("CreateNamedPipe (%lu)", (unsigned long)GetLastError());
+    h->rov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    h->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    wchar_t logw[MAX_PATH];
+    tmp_file(h, L"agent.log", logw);
+    WideCharToMultiByte(CP_UTF8, 0, logw, -1, h->agent_log, MAX_PATH, NULL, NULL);
+    DeleteFileW(logw);
+    _snwprintf(args, 1023, L"--pipe %ls --log-level debug --log-file \"%ls\"", name, logw);
+    args[1023] = 0;
+    wchar_t cmd[2048];
+    _snwprintf(cmd, 2047, L"\"%ls\" %ls", h->agent_exe, args);
+    cmd[2047] = 0;
+    STARTUPINFOW si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    printf("host: starting vdagent.exe %ls\n", args);
+    if (!CreateProcessW(h->agent_exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &h->agent))
+        FAIL("cannot start the agent (%lu)", (unsigned long)GetLastError());
+    if (!ConnectNamedPipe(h->pipe, &h->rov)) {
+        DWORD e = GetLastError();
+        if (e == ERROR_IO_PENDING) {
+            if (WaitForSingleObject(h->rov.hEvent, 15000) != WAIT_OBJECT_0)
+                FAIL("the agent did not connect");
+        } else if (e != ERROR_PIPE_CONNECTED) {
+            FAIL("ConnectNamedPipe (%lu)", e);
+        }
+    }
+    vda_message m;
+    if (!expect(h, VD_AGENT_ANNOUNCE_CAPABILITIES, 10000, &m))
+        FAIL("no capabilities from the agent");
+    uint32_t req = 0;
+    vda_caps c;
+    vda_caps_parse(m.data, m.size, &req, &c);
+    free(m.data);
+    if (h->hello_pid != h->agent.dwProcessId)
+        FAIL("HELLO pid %u, agent pid %lu", h->hello_pid, (unsigned long)h->agent.dwProcessId);
+    if (req != 1 || !vda_caps_has(&c, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND) ||
+        !vda_caps_has(&c, VD_AGENT_CAP_GUEST_LINEEND_CRLF))
+        FAIL("agent caps: request %u, words %u", req, c.count);
+    printf("host: agent pid %u said HELLO and announced caps word0=0x%08x (request=1)\n",
+           h->hello_pid, c.words[0]);
+    return 1;
+}
+
+static void stop(host *h)
+{
+    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+    write_all(h, ctl, sizeof ctl);
+    if (WaitForSingleObject(h->agent.hProcess, 15000) != WAIT_OBJECT_0) {
+        printf("host: the agent did not exit on STOP: killing it\n");
+        TerminateProcess(h->agent.hProcess, 99);
+    }
+    CloseHandle(h->pipe);
+}
+
+
+/* ---- images ---- */
+
+/* Screenshot-like pixels: flat areas, gradients and edges. */
+static void pixel(uint32_t x, uint32_t y, int alpha, uint8_t *rgba)
+{
+    int band = (int)((y / 97) % 4);
+    rgba[0] = (uint8_t)(band == 0 ? 0x30 : x * 3 + y);
+    rgba[1] = (uint8_t)(band == 1 ? 0xd0 : (x ^ y));
+    rgba[2] = (uint8_t)(band == 2 ? 0x80 : (x + 2 * y) / 3);
+    rgba[3] = alpha ? (uint8_t)((x * 255) / 64 % 256) : 0xff;
+}
+
+static uint8_t *make_png(uint32_t w, uint32_t hgt, int alpha, size_t *size)
+{
+    uint8_t *rgba = malloc((size_t)w * hgt * 4);
+    if (!rgba)
+        return NULL;
+    for (uint32_t y = 0; y < hgt; y++)
+        for (uint32_t x = 0; x < w; x++)
+            pixel(x, y, alpha, rgba + ((size_t)y * w + x) * 4);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    img.width = w;
+    img.height = hgt;
+    img.format = PNG_FORMAT_RGBA;
+    png_alloc_size_t n = 0;
+    uint8_t *out = NULL;
+    if (png_image_write_to_memory(&img, NULL, &n, 0, rgba, 0, NULL) && (out = malloc(n)) &&
+        !png_image_write_to_memory(&img, out, &n, 0, rgba, 0, NULL)) {
+        free(out);
+        out = NULL;
+    }
+    free(rgba);
+    *size = n;
+    return out;
+}
+
+/* Checks a 24/32-bpp BI_RGB/BI_BITFIELDS (standard masks) DIB against pixel(). */
+static int check_dib(const uint8_t *d, size_t n, uint32_t w, uint32_t hgt, int alpha)
+{
+    if (n < 40)
+        FAIL("DIB of %zu bytes", n);
+    uint32_t hs = vda_le32(d);
+    int32_t dw = (int32_t)vda_le32(d + 4), dh = (int32_t)vda_le32(d + 8);
+    unsigned bpp = d[14] | d[15] << 8;
+    uint32_t comp = vda_le32(d + 16);
+    if (dw != (int32_t)w || (dh != (int32_t)hgt && dh != -(int32_t)hgt) || (bpp != 32 && bpp != 24))
+        FAIL("DIB %dx%d %u bpp, expected %ux%u", dw, dh, bpp, w, hgt);
+    size_t off = hs + (comp == 3 && hs == 40 ? 12 : 0);
+    size_t stride = ((size_t)w * bpp / 8 + 3) & ~(size_t)3;
+    if (off + stride * hgt > n)
+        FAIL("DIB truncated: %zu bytes for %zu", n, off + stride * hgt);
+    for (uint32_t y = 0; y < hgt; y++) {
+        const uint8_t *row = d + off + stride * (dh > 0 ? hgt - 1 - y : y);
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t e[4];
+            pixel(x, y, alpha, e);
+            const uint8_t *p = row + (size_t)x * (bpp / 8);
+            if (p[2] != e[0] || p[1] != e[1] || p[0] != e[2] ||
+                (alpha && bpp == 32 && p[3] != e[3]))
+                FAIL("pixel (%u,%u): got %02x%02x%02x/%02x, expected %02x%02x%02x/%02x", x, y,
+                     p[2], p[1], p[0], bpp == 32 ? p[3] : 0xff, e[0], e[1], e[2], e[3]);
+        }
+    }
+    return 1;
+}
+
+static int sc_paste_image(host *h, uint32_t w, uint32_t hgt, int alpha)
+{
+    size_t n;
+    uint8_t *png = make_png(w, hgt, alpha, &n);
+    if (!png)
+        FAIL("making the PNG");
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_IMAGE_PNG))
+        FAIL("send");
+    if (!wait_format(CF_DIB, 5000))
+        FAIL("the agent did not offer CF_DIB");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    tmp_file(h, L"paste.dib", out);
+    DeleteFileW(out);
+    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"%ls", out, alpha ? L" --v5" : L"");
+    DWORD t0 = GetTickCount();
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    uint32_t type = m.size == 4 ? vda_le32(m.data) : 0;
+    free(m.data);
+    if (type != VD_AGENT_CLIPBOARD_IMAGE_PNG)
+        FAIL("REQUEST for type %u, not PNG", type);
+    if (!send_data(h, VD_AGENT_CLIPBOARD_IMAGE_PNG, png, n, 0))
+        FAIL("send");
+    int code = wait_exit(cb, 60000);
+    DWORD ms = GetTickCount() - t0;
+    free(png);
+    if (code != 0)
+        FAIL("cbtool get-dib exit %d", code);
+    size_t dn;
+    uint8_t *dib = slurp(out, &dn);
+    int ok = dib && check_dib(dib, dn, w, hgt, alpha);
+    free(dib);
+    if (ok)
+        printf("ok: paste of a %ux%u PNG (%zu bytes%s) -> %s with exact pixels, %lu ms\n", w, hgt,
+               n, alpha ? ", alpha" : "", alpha ? "CF_DIBV5" : "CF_DIB", (unsigned long)ms);
+    return ok;
+}
+
+/* A BI_RGB 32-bpp bottom-up DIB of pixel(), alpha 0 as screenshots have. */
+static uint8_t *make_dib(uint32_t w, uint32_t hgt, size_t *out_size)
+{
+    size_t stride = (size_t)w * 4, size = 40 + stride * hgt;
+    uint8_t *dib = calloc(1, size);
+    vda_put_le32(dib, 40);
+    vda_put_le32(dib + 4, w);
+    vda_put_le32(dib + 8, hgt);
+    dib[12] = 1;
+    dib[14] = 32;
+    vda_put_le32(dib + 20, (uint32_t)(stride * hgt));
+    for (uint32_t y = 0; y < hgt; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t e[4];
+            pixel(x, y, 0, e);
+            uint8_t *p = dib + 40 + stride * (hgt - 1 - y) + (size_t)x * 4;
+            p[0] = e[2];
+            p[1] = e[1];
+            p[2] = e[0];
+            p[3] = 0;
+        }
+    *out_size = size;
+    return dib;
+}
+
+static int sc_paste_bmp(host *h, uint32_t w, uint32_t hgt)
+{
+    size_t size;
+    uint8_t *dib = make_dib(w, hgt, &size);
+    size_t n = 14 + size;
+    uint8_t *bmp = malloc(n);
+    bmp[0] = 'B';
+    bmp[1] = 'M';
+    vda_put_le32(bmp + 2, (uint32_t)n);
+    vda_put_le32(bmp + 6, 0);
+    vda_put_le32(bmp + 10, 14 + 40);
+    memcpy(bmp + 14, dib, size);
+    free(dib);
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_IMAGE_BMP))
+        FAIL("send");
+    if (!wait_format(CF_DIB, 5000))
+        FAIL("the agent did not offer CF_DIB");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    tmp_file(h, L"bmp.dib", out);
+    DeleteFileW(out);
+    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"", out);
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    uint32_t type = m.size == 4 ? vda_le32(m.data) : 0;
+    free(m.data);
+    if (type != VD_AGENT_CLIPBOARD_IMAGE_BMP)
+        FAIL("REQUEST for type %u, not BMP", type);
+    send_data(h, VD_AGENT_CLIPBOARD_IMAGE_BMP, bmp, n, 0);
+    free(bmp);
+    int code = wait_exit(cb, 30000);
+    if (code != 0)
+        FAIL("cbtool get-dib exit %d", code);
+    size_t dn;
+    uint8_t *got = slurp(out, &dn);
+    int ok = got && check_dib(got, dn, w, hgt, 0);
+    free(got);
+    if (ok)
+        printf("ok: paste of a %ux%u BMP -> CF_DIB with exact pixels\n", w, hgt);
+    return ok;
+}
+
+/* A PNG that does not decode: the paste gets nothing, promptly, and the agent goes
+ * on (a text paste right after works). */
+static int sc_bad_png(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_IMAGE_PNG))
+        FAIL("send");
+    if (!wait_format(CF_DIB, 5000))
+        FAIL("the agent did not offer CF_DIB");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    tmp_file(h, L"bad.dib", out);
+    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"", out);
+    DWORD t0 = GetTickCount();
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    free(m.data);
+    static const uint8_t junk[] = "\x89PNG\r\n\x1a\n but then nothing a decoder could use";
+    send_data(h, VD_AGENT_CLIPBOARD_IMAGE_PNG, junk, sizeof junk, 0);
+    int code = wait_exit(cb, 10000);
+    DWORD ms = GetTickCount() - t0;
+    if (code != 3 || ms > 3000)
+        FAIL("paste of a bad PNG: exit %d after %lu ms", code, (unsigned long)ms);
+    printf("ok: a PNG that does not decode gave an empty paste in %lu ms\n", (unsigned long)ms);
+    if (!send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *text = make_text(3000, 9);
+    int ok = paste_and_check(h, text, 3000, 1, L"after.bin");
+    free(text);
+    return ok;
+}
+
+static int sc_copy_image(host *h, uint32_t w, uint32_t hgt)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    size_t size;
+    uint8_t *dib = make_dib(w, hgt, &size);
+    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"copy.dib", in);
+    spit(in, dib, size);
+    _snwprintf(args, MAX_PATH + 19, L"set-dib \"%ls\"", in);
+    int code = wait_exit(spawn(h->cbtool_exe, args), 30000);
+    if (code != 0)
+        FAIL("cbtool set-dib exit %d", code);
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 10000, &m))
+        FAIL("no GRAB after the guest copied an image");
+    int png_offered = 0, bmp_offered = 0;
+    for (uint32_t o = 4; o + 4 <= m.size; o += 4) {
+        png_offered |= vda_le32(m.data + o) == VD_AGENT_CLIPBOARD_IMAGE_PNG;
+        bmp_offered |= vda_le32(m.data + o) == VD_AGENT_CLIPBOARD_IMAGE_BMP;
+    }
+    free(m.data);
+    if (!png_offered || !bmp_offered)
+        FAIL("GRAB offers png %d bmp %d", png_offered, bmp_offered);
+    uint8_t req[4];
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_IMAGE_PNG);
+    DWORD t0 = GetTickCount();
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 60000, &m))
+        FAIL("no CLIPBOARD answer");
+    DWORD ms = GetTickCount() - t0;
+    if (m.size < 4 || vda_le32(m.data) != VD_AGENT_CLIPBOARD_IMAGE_PNG)
+        FAIL("answer of %u bytes, type %u", m.size, m.size >= 4 ? vda_le32(m.data) : 0);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&img, m.data + 4, m.size - 4))
+        FAIL("the PNG does not decode: %s", img.message);
+    if (img.width != w || img.height != hgt)
+        FAIL("PNG %ux%u", img.width, img.height);
+    img.format = PNG_FORMAT_RGBA;
+    uint8_t *rgba = malloc((size_t)w * hgt * 4);
+    if (!png_image_finish_read(&img, NULL, rgba, 0, NULL))
+        FAIL("the PNG does not decode: %s", img.message);
+    for (uint32_t y = 0; y < hgt; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t e[4];
+            pixel(x, y, 0, e);
+            const uint8_t *p = rgba + ((size_t)y * w + x) * 4;
+            if (memcmp(p, e, 4) != 0)
+                FAIL("PNG pixel (%u,%u): %02x%02x%02x%02x, expected %02x%02x%02x%02x", x, y,
+                     p[0], p[1], p[2], p[3], e[0], e[1], e[2], e[3]);
+        }
+    printf("ok: guest copy of a %ux%u DIB -> PNG of %u bytes with exact pixels, %lu ms\n", w, hgt,
+           m.size - 4, (unsigned long)ms);
+    free(rgba);
+    free(m.data);
+    /* and as BMP: a file header, then the pixels */
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_IMAGE_BMP);
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 60000, &m))
+        FAIL("no CLIPBOARD answer for BMP");
+    int ok = m.size > 4 + 14 && m.data[4] == 'B' && m.data[5] == 'M' &&
+             check_dib(m.data + 4 + 14, m.size - 4 - 14, w, hgt, 0);
+    if (ok)
+        printf("ok: the same as BMP (%u bytes) with exact pixels\n", m.size - 4);
+    free(m.data);
+    free(dib);
+    return ok;
+}
+
+/* The guest copies before any client is there: the client that comes is offered it. */
+static int sc_copy_before_client(host *h)
+{
+    const char *text = "copied before the client came \xe2\x82\xac";
+    size_t n = strlen(text), units;
+    WCHAR *w = expected_utf16((const uint8_t *)text, n, 0, &units);
+    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"early.bin", in);
+    spit(in, w, units * 2);
+    free(w);
+    _snwprintf(args, MAX_PATH + 19, L"set-text \"%ls\"", in);
+    if (wait_exit(spawn(h->cbtool_exe, args), 30000) != 0)
+        FAIL("cbtool set-text");
+    vda_message m;
+    if (next_msg(h, 500, &m)) {
+        printf("FAIL: the agent sent type %u with no client caps known\n", m.type);
+        free(m.data);
+        return 0;
+    }
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 5000, &m))
+        FAIL("no GRAB for the earlier copy when the client came");
+    free(m.data);
+    uint8_t req[4];
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_UTF8_TEXT);
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 10000, &m))
+        FAIL("no CLIPBOARD answer");
+    int ok = m.size == n + 4 && memcmp(m.data + 4, text, n) == 0;
+    free(m.data);
+    if (!ok)
+        FAIL("wrong data");
+    printf("ok: a copy made before the client came was offered and delivered exactly\n");
+    return 1;
+}
+
+/* STOP while owning delayed text and the client never answers: the agent still
+ * exits within the 3 s vdservice allows. */
+static int sc_stop_unanswered(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+    DWORD t0 = GetTickCount();
+    write_all(h, ctl, sizeof ctl);
+    DWORD r = WaitForSingleObject(h->agent.hProcess, 10000);
+    DWORD ms = GetTickCount() - t0;
+    DWORD code = 99;
+    GetExitCodeProcess(h->agent.hProcess, &code);
+    if (r != WAIT_OBJECT_0 || ms > 3000 || code != 0)
+        FAIL("STOP with an unanswered render: exit %lu after %lu ms (limit 3000)",
+             (unsigned long)code, (unsigned long)ms);
+    printf("ok: STOP with an unanswered render: exit code 0 after %lu ms\n", (unsigned long)ms);
+    return 1;
+}
+
+/* The agent exits while owning delayed text: it renders it first (asking the
+ * client), so the guest can still paste after the agent is gone. */
+static int sc_render_on_exit(host *h)
+{
+    const char *text = "still here after the agent left";
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+    write_all(h, ctl, sizeof ctl);
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_REQUEST, 5000, &m))
+        FAIL("no REQUEST while exiting (WM_RENDERALLFORMATS)");
+    free(m.data);
+    send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, (const uint8_t *)text, strlen(text), 0);
+    if (WaitForSingleObject(h->agent.hProcess, 10000) != WAIT_OBJECT_0)
+        FAIL("the agent did not exit");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"exit.bin", out);
+    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
+    int code = wait_exit(spawn(h->cbtool_exe, args), 10000);
+    if (code != 0)
+        FAIL("paste after the agent exited: cbtool exit %d", code);
+    size_t got_n;
+    uint8_t *got = slurp(out, &got_n);
+    size_t units;
+    WCHAR *exp = expected_utf16((const uint8_t *)text, strlen(text), 0, &units);
+    int ok = got && got_n == units * 2 && memcmp(got, exp, got_n) == 0;
+    free(got);
+    free(exp);
+    if (!ok)
+        FAIL("pasted text after exit differs");
+    printf("ok: text rendered on exit is pasted after the agent is gone\n");
+    return 1;
+}
+
+/* ---- scenarios ---- */
+
+static int sc_paste_text(host *h, size_t n, int crlf_cap)
+{
+    if (!send_caps(h, 0, crlf_cap) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *text = make_text(n, 1);
+    int ok = paste_and_check(h, text, n, crlf_cap, L"paste.bin");
+    free(text);
+    return ok;
+}
+
+static int sc_copy_text(host *h, size_t n)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    uint8_t *text = make_text(n, 2);
+    size_t units;
+    WCHAR *w = expected_utf16(text, n, 0, &units);
+    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"copy.bin", in);
+    spit(in, w, units * 2);
+    _snwprintf(args, MAX_PATH + 19, L"set-text \"%ls\"", in);
+    int code = wait_exit(spawn(h->cbtool_exe, args), 30000);
+    if (code != 0)
+        FAIL("cbtool set-text exit %d", code);
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 10000, &m))
+        FAIL("no GRAB after the guest copy");
+    int has_text = m.size == 8 && vda_le32(m.data + 4) == VD_AGENT_CLIPBOARD_UTF8_TEXT;
+    printf("host: GRAB serial %u, %u types\n", m.size >= 4 ? vda_le32(m.data) : 0,
+           m.size >= 4 ? (m.size - 4) / 4 : 0);
+    free(m.data);
+    if (!has_text)
+        FAIL("GRAB does not offer UTF8_TEXT");
+    uint8_t req[4];
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_UTF8_TEXT);
+    DWORD t0 = GetTickCount();
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 30000, &m))
+        FAIL("no CLIPBOARD answer");
+    int ok = m.size == n + 4 && vda_le32(m.data) == VD_AGENT_CLIPBOARD_UTF8_TEXT &&
+             memcmp(m.data + 4, text, n) == 0;
+    if (ok)
+        printf("ok: guest copy of %zu UTF-16 units -> %zu bytes UTF-8 exact, %lu ms\n", units, n,
+               (unsigned long)(GetTickCount() - t0));
+    else
+        printf("FAIL: CLIPBOARD data: %u bytes (expected %zu)\n", m.size, n + 4);
+    free(m.data);
+    free(w);
+    free(text);
+    return ok;
+}
+
+static int sc_disconnect_mid_paste(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"old.bin", out);
+    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    free(m.data);
+    size_t old_n = 100000;
+    uint8_t *old = make_text(old_n, 3);
+    if (!send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, old, old_n, 3))  /* 3 of ~49 chunks */
+        FAIL("send partial");
+    Sleep(200);
+    DWORD t0 = GetTickCount();
+    send_disconnected(h);
+    int code = wait_exit(cb, 5000);
+    DWORD ms = GetTickCount() - t0;
+    if (code != 3)
+        FAIL("paste during the disconnect: cbtool exit %d after %lu ms (want 3: no data)", code,
+             (unsigned long)ms);
+    printf("ok: the paste waiting on the gone client returned empty %lu ms after the disconnect\n",
+           (unsigned long)ms);
+    free(old);
+    /* the new client */
+    h->next_serial = 0;
+    if (!send_caps(h, 1, 1))
+        FAIL("send");
+    if (!expect(h, VD_AGENT_ANNOUNCE_CAPABILITIES, 5000, &m))
+        FAIL("no caps reply to the new client");
+    uint32_t req = m.size >= 4 ? vda_le32(m.data) : 9;
+    free(m.data);
+    if (req != 0)
+        FAIL("caps reply with request %u", req);
+    if (!send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *nw = make_text(60000, 4);
+    int ok = paste_and_check(h, nw, 60000, 1, L"new.bin");
+    free(nw);
+    return ok;
+}
+
+static int sc_vanished_owner(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    tmp_file(h, L"v.bin", out);
+    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
+    HANDLE cb = spawn(h->cbtool_exe, args);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
+        FAIL("no REQUEST");
+    free(m.data);
+    DWORD t0 = GetTickCount();
+    send_disconnected(h);   /* the owner vanishes without answering */
+    int code = wait_exit(cb, 5000);
+    DWORD ms = GetTickCount() - t0;
+    if (code != 3 || ms > 2000)
+        FAIL("paste with a vanished owner: exit %d after %lu ms", code, (unsigned long)ms);
+    printf("ok: the waiting paste returned empty %lu ms after the owner vanished\n",
+           (unsigned long)ms);
+    /* and a later paste does not wait at all: the gone client's formats are dropped */
+    Sleep(300);
+    t0 = GetTickCount();
+    code = wait_exit(spawn(h->cbtool_exe, args), 5000);
+    ms = GetTickCount() - t0;
+    if (code != 3 || ms > 2000)
+        FAIL("a later paste: exit %d after %lu ms", code, (unsigned long)ms);
+    printf("ok: a later paste returned empty in %lu ms\n", (unsigned long)ms);
+    return 1;
+}
+
+static int sc_memory(host *h, size_t mib, int ascii)
+{
+    PROCESS_MEMORY_COUNTERS before, after;
+    memset(&before, 0, sizeof before);
+    memset(&after, 0, sizeof after);
+    if (!GetProcessMemoryInfo(h->agent.hProcess, &before, sizeof before))
+        FAIL("GetProcessMemoryInfo (%lu)", (unsigned long)GetLastError());
+    size_t n = mib << 20;
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *text = ascii ? malloc(n) : make_text(n, 5);
+    if (ascii)
+        for (size_t i = 0; i < n; i++)
+            text[i] = i % 61 == 60 ? '\n' : (uint8_t)('a' + i % 26);
+    int ok = paste_and_check(h, text, n, 1, L"mem.bin");
+    free(text);
+    if (!GetProcessMemoryInfo(h->agent.hProcess, &after, sizeof after))
+        FAIL("GetProcessMemoryInfo (%lu)", (unsigned long)GetLastError());
+    double mb = 1024.0 * 1024.0;
+    printf("memory: payload %.1f MiB UTF-8 (%s)\n", n / mb, ascii ? "ASCII" : "mixed");
+    printf("memory: agent before: working set %.1f MiB, pagefile %.1f MiB\n",
+           before.WorkingSetSize / mb, before.PagefileUsage / mb);
+    printf("memory: agent peak:   working set %.1f MiB, pagefile %.1f MiB\n",
+           after.PeakWorkingSetSize / mb, after.PeakPagefileUsage / mb);
+    double r_ws = (double)after.PeakWorkingSetSize / (double)n;
+    double r_pf = (double)after.PeakPagefileUsage / (double)n;
+    double r_ws_net = ((double)after.PeakWorkingSetSize - (double)before.WorkingSetSize) / (double)n;
+    double r_pf_net = ((double)after.PeakPagefileUsage - (double)before.PagefileUsage) / (double)n;
+    printf("memory: peak / payload: working set %.2fx, pagefile %.2fx (above idle: %.2fx, %.2fx)"
+           " -- target <= 3x: %s\n", r_ws, r_pf, r_ws_net, r_pf_net,
+           (r_pf <= 3.0 && r_ws <= 3.0) ? "met" : (r_pf_net <= 3.0 ? "met above idle only"
+                                                                   : "NOT met"));
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc < 4) {
+        printf("usage: agent_host AGENT_EXE CBTOOL_EXE SCENARIO [ARG]\n");
+        return 1;
+    }
+    host *h = calloc(1, sizeof *h);
+    h->log.max_level = VDA_LOG_WARN;
+    h->log.sink = vda_log_sink_stdio;
+    h->log.component = "host";
+    vda_pipe_reader_init(&h->rd, &h->log, "host");
+    vda_reasm_init(&h->reasm, 512u << 20, &h->log);
+    to_win_path(argv[1], h->agent_exe);
+    to_win_path(argv[2], h->cbtool_exe);
+    wchar_t tmp[MAX_PATH];
+    GetTempPathW(MAX_PATH, tmp);
+    _snwprintf(h->dir, MAX_PATH - 1, L"%lsvda-agent-%lu-", tmp, (unsigned long)GetCurrentProcessId());
+    const char *sc = argv[3];
+    size_t arg = argc > 4 ? strtoul(argv[4], NULL, 10) : 0;
+    if (!start(h, sc)) {
+        dump_agent_log(h);
+        return 1;
+    }
+    int ok;
+    if (!strcmp(sc, "paste-text"))
+        ok = sc_paste_text(h, arg ? arg : 1000, 1);
+    else if (!strcmp(sc, "paste-text-lf"))
+        ok = sc_paste_text(h, arg ? arg : 5000, 0);
+    else if (!strcmp(sc, "copy-text"))
+        ok = sc_copy_text(h, arg ? arg : 1000);
+    else if (!strcmp(sc, "disconnect-mid-paste"))
+        ok = sc_disconnect_mid_paste(h);
+    else if (!strcmp(sc, "vanished-owner"))
+        ok = sc_vanished_owner(h);
+    else if (!strcmp(sc, "memory"))
+        ok = sc_memory(h, arg ? arg : 64, argc > 5 && !strcmp(argv[5], "ascii"));
+    else if (!strcmp(sc, "copy-before-client"))
+        ok = sc_copy_before_client(h);
+    else if (!strcmp(sc, "stop-unanswered"))
+        ok = sc_stop_unanswered(h);
+    else if (!strcmp(sc, "render-on-exit"))
+        ok = sc_render_on_exit(h);
+    else if (!strcmp(sc, "paste-image"))
+        ok = sc_paste_image(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1,
+                            argc > 6 && !strcmp(argv[6], "alpha"));
+    else if (!strcmp(sc, "bad-png"))
+        ok = sc_bad_png(h);
+    else if (!strcmp(sc, "paste-bmp"))
+        ok = sc_paste_bmp(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1);
+    else if (!strcmp(sc, "copy-image"))
+        ok = sc_copy_image(h, (uint32_t)arg, argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 1);
+    else {
+        printf("unknown scenario %s\n", sc);
+        ok = 0;
+    }
+    stop(h);
+    if (!ok)
+        dump_agent_log(h);
+    printf("%s: %s\n", sc, ok ? "PASS" : "FAIL");
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,115 @@
+/* cbtool.exe: the "other application" in the agent's Wine tests. It reads or writes
+ * the Win32 clipboard the way a user's program does, in its own process.
+ *   cbtool get-text OUT   paste CF_UNICODETEXT, write its UTF-16 units (no NUL) to OUT
+ *   cbtool set-text IN    copy the UTF-16 units in IN as CF_UNICODETEXT
+ *   cbtool get-dib OUT    paste CF_DIB (or CF_DIBV5 with --v5) into OUT
+ *   cbtool set-dib IN     copy the DIB in IN as CF_DIB
+ * Exit: 0 done, 3 the clipboard gave no data, 1 error. Prints how long it took. */
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int open_cb(void)
+{
+    for (int i = 0; i < 500; i++) {
+        if (OpenClipboard(NULL))
+            return 1;
+        Sleep(10);
+    }
+    fprintf(stderr, "cbtool: cannot open the clipboard\n");
+    return 0;
+}
+
+static void *read_file(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void *p = malloc(n > 0 ? (size_t)n : 1);
+    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    *size = (size_t)n;
+    return p;
+}
+
+static int get(UINT cf, const char *out)
+{
+    DWORD t0 = GetTickCount();
+    if (!open_cb())
+        return 1;
+    HANDLE h = GetClipboardData(cf);
+    DWORD ms = GetTickCount() - t0;
+    if (!h) {
+        CloseClipboard();
+        printf("cbtool: no data for format %u after %lu ms\n", cf, (unsigned long)ms);
+        return 3;
+    }
+    const unsigned char *p = GlobalLock(h);
+    size_t size = GlobalSize(h);
+    if (cf == CF_UNICODETEXT) {
+        size_t units = 0, max = size / 2;
+        const WCHAR *w = (const WCHAR *)p;
+        while (units < max && w[units])
+            units++;
+        size = units * 2;
+    }
+    FILE *f = fopen(out, "wb");
+    int ok = f && fwrite(p, 1, size, f) == size;
+    if (f)
+        fclose(f);
+    GlobalUnlock(h);
+    CloseClipboard();
+    printf("cbtool: got %zu bytes of format %u in %lu ms\n", size, cf, (unsigned long)ms);
+    return ok ? 0 : 1;
+}
+
+static int set(UINT cf, const char *in)
+{
+    size_t size;
+    unsigned char *p = read_file(in, &size);
+    if (!p)
+        return 1;
+    size_t extra = cf == CF_UNICODETEXT ? 2 : 0;  /* the NUL */
+    HGLOBAL h = GlobalAlloc(GMEM_MOVEABLE, size + extra);
+    if (!h)
+        return 1;
+    unsigned char *d = GlobalLock(h);
+    memcpy(d, p, size);
+    if (extra)
+        memset(d + size, 0, extra);
+    GlobalUnlock(h);
+    free(p);
+    if (!open_cb())
+        return 1;
+    EmptyClipboard();
+    HANDLE r = SetClipboardData(cf, h);
+    CloseClipboard();
+    printf("cbtool: set %zu bytes of format %u: %s\n", size, cf, r ? "ok" : "FAILED");
+    return r ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: cbtool get-text|set-text|get-dib|set-dib FILE [--v5]\n");
+        return 1;
+    }
+    int v5 = argc > 3 && !strcmp(argv[3], "--v5");
+    if (!strcmp(argv[1], "get-text"))
+        return get(CF_UNICODETEXT, argv[2]);
+    if (!strcmp(argv[1], "set-text"))
+        return set(CF_UNICODETEXT, argv[2]);
+    if (!strcmp(argv[1], "get-dib"))
+        return get(v5 ? CF_DIBV5 : CF_DIB, argv[2]);
+    if (!strcmp(argv[1], "set-dib"))
+        return set(CF_DIB, argv[2]);
+    fprintf(stderr, "cbtool: unknown command %s\n", argv[1]);
+    return 1;
+}

@@ -1,0 +1,245 @@
+#include "fake_host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chunk_reader.h"
+#include "chunk_writer.h"
+#include "reassembly.h"
+
+static vda_logger quiet = { VDA_LOG_ERROR, NULL, NULL, "fake_host" };
+
+static int wait_io(HANDLE h, OVERLAPPED *ov, BOOL started, DWORD *n)
+{
+    if (!started && GetLastError() != ERROR_IO_PENDING)
+        return -1;
+    return GetOverlappedResult(h, ov, n, TRUE) ? 0 : -1;
+}
+
+static void note_error(fake_host *h, const char *what)
+{
+    EnterCriticalSection(&h->lock);
+    h->errors++;
+    snprintf(h->last_error, sizeof h->last_error, "%s", what);
+    LeaveCriticalSection(&h->lock);
+}
+
+static void serve_connection(fake_host *h, int conn)
+{
+    vda_chunk_reader cr;
+    vda_chunk_reader_init(&cr, &quiet, "host", 0);
+    vda_reasm ra;
+    vda_reasm_init(&ra, 64u << 20, &quiet);
+    static uint8_t buf[65536];
+    OVERLAPPED ov = { 0 };
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    for (;;) {
+        DWORD n = 0;
+        ResetEvent(ov.hEvent);
+        if (wait_io(h->h, &ov, ReadFile(h->h, buf, sizeof buf, NULL, &ov), &n) != 0)
+            break;
+        const uint8_t *p = buf;
+        size_t len = n;
+        vda_chunk_piece pc;
+        vda_status st;
+        while ((st = vda_chunk_reader_next(&cr, &p, &len, &pc)) != VDA_NEED_MORE) {
+            if (st != VDA_OK) {
+                note_error(h, vda_status_str(st));
+                if (st == VDA_ERR_FRAMING_LOST)
+                    break;
+                continue;
+            }
+            vda_message m;
+            st = vda_reasm_feed(&ra, &pc, &m);
+            if (st == VDA_NEED_MORE)
+                continue;
+            if (st != VDA_MSG_READY) {
+                note_error(h, vda_status_str(st));
+                continue;
+            }
+            EnterCriticalSection(&h->lock);
+            if (h->qn < (int)(sizeof h->q / sizeof h->q[0])) {
+                host_msg *q = &h->q[h->qn++];
+                q->conn = conn;
+                q->port = m.port;
+                q->type = m.type;
+                q->size = m.size;
+                q->data = m.data;
+            } else {
+                free(m.data);
+                h->errors++;
+                snprintf(h->last_error, sizeof h->last_error, "message queue full");
+            }
+            LeaveCriticalSection(&h->lock);
+            SetEvent(h->changed);
+        }
+        if (st == VDA_ERR_FRAMING_LOST)
+            break;
+    }
+    CloseHandle(ov.hEvent);
+    vda_reasm_free(&ra); /* a half-received message dies with its connection */
+}
+
+static DWORD WINAPI host_thread(void *arg)
+{
+    fake_host *h = arg;
+    OVERLAPPED ov = { 0 };
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    while (!h->stop) {
+        DWORD n;
+        ResetEvent(ov.hEvent);
+        BOOL ok = ConnectNamedPipe(h->h, &ov);
+        if (!ok && GetLastError() == ERROR_PIPE_CONNECTED)
+            ok = TRUE;
+        else if (!ok && GetLastError() == ERROR_IO_PENDING)
+            ok = GetOverlappedResult(h->h, &ov, &n, TRUE);
+        if (h->stop)
+            break;
+        if (!ok) {
+            DisconnectNamedPipe(h->h);
+            Sleep(10);
+            continue;
+        }
+        EnterCriticalSection(&h->lock);
+        int conn = ++h->connects;
+        h->connected = 1;
+        LeaveCriticalSection(&h->lock);
+        SetEvent(h->changed);
+        serve_connection(h, conn);
+        DisconnectNamedPipe(h->h);
+        EnterCriticalSection(&h->lock);
+        h->connected = 0;
+        h->disconnects++;
+        LeaveCriticalSection(&h->lock);
+        SetEvent(h->changed);
+    }
+    CloseHandle(ov.hEvent);
+    return 0;
+}
+
+int host_start(fake_host *h, const wchar_t *name)
+{
+    memset(h, 0, sizeof *h);
+    wcsncpy(h->name, name, sizeof h->name / sizeof h->name[0] - 1);
+    InitializeCriticalSection(&h->lock);
+    h->changed = CreateEventW(NULL, FALSE, FALSE, NULL);
+    h->h = CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                            PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0,
+                            NULL);
+    if (h->h == INVALID_HANDLE_VALUE)
+        return -1;
+    h->thread = CreateThread(NULL, 0, host_thread, h, 0, NULL);
+    return h->thread ? 0 : -1;
+}
+
+void host_stop(fake_host *h)
+{
+    if (!h->thread)
+        return;
+    InterlockedExchange(&h->stop, 1);
+    CancelIoEx(h->h, NULL);
+    DisconnectNamedPipe(h->h);
+    if (WaitForSingleObject(h->thread, 5000) != WAIT_OBJECT_0)
+        TerminateThread(h->thread, 1);
+    CloseHandle(h->thread);
+    CloseHandle(h->h);
+    h->thread = NULL;
+}
+
+void host_kick(fake_host *h)
+{
+    /* Cuts the guest off; the pending read fails and the thread starts over. */
+    DisconnectNamedPipe(h->h);
+    CancelIoEx(h->h, NULL);
+}
+
+int host_snapshot(fake_host *h, int *connects, int *disconnects, int *errors)
+{
+    EnterCriticalSection(&h->lock);
+    if (connects) *connects = h->connects;
+    if (disconnects) *disconnects = h->disconnects;
+    if (errors) *errors = h->errors;
+    int c = h->connected;
+    LeaveCriticalSection(&h->lock);
+    return c;
+}
+
+int host_wait_count(fake_host *h, const int *field, int n, DWORD timeout_ms)
+{
+    ULONGLONG end = GetTickCount64() + timeout_ms;
+    for (;;) {
+        EnterCriticalSection(&h->lock);
+        int v = *field;
+        LeaveCriticalSection(&h->lock);
+        if (v >= n)
+            return 0;
+        ULONGLONG now = GetTickCount64();
+        if (now >= end)
+            return -1;
+        WaitForSingleObject(h->changed, (DWORD)(end - now < 100 ? end - now : 100));
+    }
+}
+
+int host_next_msg(fake_host *h, host_msg *m, DWORD timeout_ms)
+{
+    ULONGLONG end = GetTickCount64() + timeout_ms;
+    for (;;) {
+        EnterCriticalSection(&h->lock);
+        if (h->qn > 0) {
+            *m = h->q[0];
+            memmove(h->q, h->q + 1, (size_t)(--h->qn) * sizeof h->q[0]);
+            LeaveCriticalSection(&h->lock);
+            return 0;
+        }
+        LeaveCriticalSection(&h->lock);
+        ULONGLONG now = GetTickCount64();
+        if (now >= end)
+            return -1;
+        WaitForSingleObject(h->changed, (DWORD)(end - now < 100 ? end - now : 100));
+    }
+}
+
+int host_write(fake_host *h, const void *data, size_t len, DWORD timeout_ms)
+{
+    OVERLAPPED ov = { 0 };
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    const uint8_t *p = data;
+    int rc = 0;
+    while (len > 0 && rc == 0) {
+        DWORD n = 0;
+        ResetEvent(ov.hEvent);
+        BOOL ok = WriteFile(h->h, p, (DWORD)len, NULL, &ov);
+        if (!ok && GetLastError() != ERROR_IO_PENDING) {
+            rc = -1;
+            break;
+        }
+        if (WaitForSingleObject(ov.hEvent, timeout_ms) != WAIT_OBJECT_0) {
+            CancelIoEx(h->h, &ov);
+            GetOverlappedResult(h->h, &ov, &n, TRUE);
+            rc = -2;
+            break;
+        }
+        if (!GetOverlappedResult(h->h, &ov, &n, FALSE)) {
+            rc = -1;
+            break;
+        }
+        p += n;
+        len -= n;
+    }
+    CloseHandle(ov.hEvent);
+    return rc;
+}
+
+int host_send_msg(fake_host *h, uint32_t port, uint32_t type, const void *data, uint32_t size)
+{
+    vda_msg_writer w;
+    vda_msg_writer_init(&w, port, type, 0, data, size);
+    static uint8_t buf[64 * VDA_CHUNK_MAX_WIRE];
+    while (!vda_msg_writer_done(&w)) {
+        size_t n = vda_msg_writer_next(&w, buf, sizeof buf);
+        if (host_write(h, buf, n, 10000) != 0)
+            return -1;
+    }
+    return 0;
+}

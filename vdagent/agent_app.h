@@ -1,0 +1,52 @@
+/* The agent process: its one event loop, the pipe, the portable core and the
+ * clipboard window, tied together. */
+#ifndef VDAGENT_APP_H
+#define VDAGENT_APP_H
+
+#include <windows.h>
+#include <stdint.h>
+
+#include "agent_core.h"
+#include "clipboard_proto.h"
+#include "pipe_client.h"
+#include "vda_log.h"
+
+/* How long a guest paste waits for the client's data. */
+#define RENDER_TIMEOUT_MS 10000
+/* On exit (WM_RENDERALLFORMATS), for all formats still delayed together: vdservice
+ * gives the agent 3 s after STOP, and the pipe still has to be flushed. */
+#define RENDER_ALL_BUDGET_MS 1500
+#define EXIT_FLUSH_MS 1000
+
+typedef struct vdagent_app {
+    vda_logger log;
+    pipe_client pipe;
+    vda_agent agent;
+    int quit;              /* leave the main loop (STOP, pipe gone, WM_QUIT) */
+    /* clipboard window */
+    HWND hwnd;
+    uint32_t take_types[VDA_CB_MAX_TYPES];  /* a client grab not applied yet */
+    uint32_t take_n;
+    int take_pending;
+    int rendering;         /* inside WM_RENDERFORMAT / WM_RENDERALLFORMATS */
+    unsigned rendered;     /* formats of the current grab already rendered (bits) */
+    uint64_t clip_max;
+} vdagent_app;
+
+/* Runs the loop until *done becomes nonzero (returns 1), or timeout_ms passes, the
+ * pipe breaks or quit is set (returns 0). done may be NULL (run until quit);
+ * timeout_ms INFINITE for no timeout. Re-entrant: WM_RENDERFORMAT runs it nested. */
+int agent_loop_wait(vdagent_app *app, const int *done, DWORD timeout_ms);
+
+/* Binds the core's platform hooks to this app (pipe + clipboard). */
+void agent_app_ops(vdagent_app *app, vda_agent_ops *ops);
+
+/* clipboard_win.c */
+int clipboard_win_init(vdagent_app *app);
+void clipboard_win_destroy(vdagent_app *app);
+void clipboard_win_take(void *ctx, const uint32_t *types, uint32_t n);
+void clipboard_win_drop(void *ctx);
+int clipboard_win_read(void *ctx, uint32_t type, uint8_t **buf, size_t *size);
+void clipboard_win_client_attached(void *ctx);
+
+#endif

@@ -1,0 +1,97 @@
+/* The agent's single event loop: the pipe's overlapped read and write events and
+ * the clipboard window's messages, in one MsgWaitForMultipleObjectsEx. Nothing in
+ * it blocks on the pipe; a paste waiting for the client's data runs this same loop
+ * nested (agent_loop_wait with a done flag). */
+#include "agent_app.h"
+
+static void on_read(vdagent_app *app)
+{
+    DWORD n = pipe_client_finish_read(&app->pipe);
+    if (n > 0)
+        vda_agent_feed(&app->agent, app->pipe.rbuf, n);
+    pipe_client_start_read(&app->pipe);
+}
+
+static void pump_messages(vdagent_app *app)
+{
+    MSG msg;
+    while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) {
+        if (msg.message == WM_QUIT) {
+            app->quit = 1;
+            continue;
+        }
+        TranslateMessage(&msg);
+        DispatchMessageW(&msg);
+    }
+}
+
+int agent_loop_wait(vdagent_app *app, const int *done, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+    for (;;) {
+        if (done && *done)
+            return 1;
+        if (app->pipe.broken || (app->quit && !done))
+            return 0;
+        pipe_client_start_read(&app->pipe);
+        HANDLE hs[2];
+        DWORD n = 0;
+        int read_slot = -1, write_slot = -1;
+        /* Only events of pending I/O: a completed one stays signalled. */
+        if (app->pipe.read_pending) {
+            read_slot = (int)n;
+            hs[n++] = app->pipe.rd.hEvent;
+        }
+        if (app->pipe.write_pending) {
+            write_slot = (int)n;
+            hs[n++] = app->pipe.wr.hEvent;
+        }
+        DWORD wait = INFINITE;
+        if (timeout_ms != INFINITE) {
+            DWORD spent = GetTickCount() - start;
+            if (spent >= timeout_ms)
+                return 0;
+            wait = timeout_ms - spent;
+        }
+        DWORD r = MsgWaitForMultipleObjectsEx(n, hs, wait, QS_ALLINPUT, MWMO_INPUTAVAILABLE);
+        if (r == WAIT_TIMEOUT)
+            return 0;
+        if (r == WAIT_FAILED) {
+            vda_error(&app->log, "MsgWaitForMultipleObjectsEx failed (error %lu)",
+                      (unsigned long)GetLastError());
+            app->quit = 1;
+            return 0;
+        }
+        DWORD i = r - WAIT_OBJECT_0;
+        if ((int)i == read_slot)
+            on_read(app);
+        else if ((int)i == write_slot)
+            pipe_client_finish_write(&app->pipe);
+        else
+            pump_messages(app);
+    }
+}
+
+static int op_send(void *ctx, uint32_t type, uint8_t *payload, uint32_t size)
+{
+    vdagent_app *app = ctx;
+    return pipe_client_send(&app->pipe, VDP_CLIENT_PORT, type, payload, size);
+}
+
+static void op_stop(void *ctx)
+{
+    vdagent_app *app = ctx;
+    app->quit = 1;
+}
+
+void agent_app_ops(vdagent_app *app, vda_agent_ops *ops)
+{
+    ops->ctx = app;
+    ops->send = op_send;
+    ops->take_clipboard = clipboard_win_take;
+    ops->drop_clipboard = clipboard_win_drop;
+    ops->read_guest = clipboard_win_read;
+    ops->stop = op_stop;
+    ops->client_reset = NULL;
+    ops->client_attached = clipboard_win_client_attached;
+}

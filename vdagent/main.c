@@ -1,0 +1,143 @@
+/* vdagent.exe: the per-session SPICE agent. vdservice starts it as
+ *   vdagent.exe --pipe NAME [--log-level LEVEL] [--log-file PATH] [--clipboard-limit MIB]
+ * It connects to \\.\pipe\NAME, says HELLO, announces its capabilities and runs
+ * one event loop until the service says STOP or the pipe goes away. */
+#include "agent_app.h"
+#include "vda_version.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_CLIPBOARD_LIMIT_MIB 256u
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: vdagent.exe --pipe NAME [options]\n"
+            "  --pipe NAME             connect to \\\\.\\pipe\\NAME (vdservice passes it)\n"
+            "  --log-level LEVEL       error, warn, info (default) or debug\n"
+            "  --log-file PATH         also log to PATH (rotated at 4 MiB)\n"
+            "  --clipboard-limit MIB   largest clipboard data accepted from the client\n"
+            "                          (default %u)\n"
+            "  --version               print the version\n"
+            "  --help                  this text\n",
+            DEFAULT_CLIPBOARD_LIMIT_MIB);
+}
+
+typedef struct options {
+    const char *pipe;
+    int level;
+    const char *log_file;
+    unsigned long limit_mib;
+} options;
+
+/* 0: run; 1: exit 0 (help); 2: bad usage. */
+static int parse_args(int argc, char **argv, options *o)
+{
+    o->pipe = NULL;
+    o->level = VDA_LOG_INFO;
+    o->log_file = NULL;
+    o->limit_mib = DEFAULT_CLIPBOARD_LIMIT_MIB;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 1;
+        } else if (!strcmp(a, "--version")) {
+            printf("vdagent %s\n", VDA_VERSION_STRING);
+            return 1;
+        } else if (!strcmp(a, "--pipe") && v) {
+            o->pipe = v;
+            i++;
+        } else if (!strcmp(a, "--log-level") && v) {
+            o->level = vda_log_level_parse(v);
+            if (o->level < 0) {
+                fprintf(stderr, "vdagent: unknown log level '%s'\n", v);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--log-file") && v) {
+            o->log_file = v;
+            i++;
+        } else if (!strcmp(a, "--clipboard-limit") && v) {
+            char *end;
+            o->limit_mib = strtoul(v, &end, 10);
+            if (*end || o->limit_mib == 0 || o->limit_mib > 4000) {
+                fprintf(stderr, "vdagent: bad --clipboard-limit '%s' (1..4000 MiB)\n", v);
+                return 2;
+            }
+            i++;
+        } else {
+            fprintf(stderr, "vdagent: unknown or incomplete argument '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!o->pipe || !*o->pipe || strlen(o->pipe) > 200) {
+        fprintf(stderr, "vdagent: --pipe NAME is required\n");
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int r = parse_args(argc, argv, &o);
+    if (r)
+        return r == 1 ? 0 : 2;
+
+    vdagent_app *app = calloc(1, sizeof *app);  /* big (pipe buffers): not on the stack */
+    if (!app)
+        return 1;
+    vda_logger err_log = { (vda_log_level)o.level, vda_log_sink_stdio, stderr, "vdagent" };
+    vda_log_file lf;
+    app->log = err_log;
+    if (o.log_file) {
+        if (vda_log_file_open(&lf, o.log_file, 4u << 20) == 0) {
+            lf.tee = &err_log;
+            app->log.sink = vda_log_file_sink;
+            app->log.ctx = &lf;
+        } else {
+            vda_warn(&err_log, "cannot open log file %s: logging to stderr only", o.log_file);
+            o.log_file = NULL;
+        }
+    }
+    app->clip_max = (uint64_t)o.limit_mib << 20;
+
+    wchar_t name[256];
+    MultiByteToWideChar(CP_UTF8, 0, o.pipe, -1, name, 256);
+    name[255] = 0;
+    vda_info(&app->log, "vdagent starting (pid %lu, pipe %s, clipboard limit %lu MiB)",
+             (unsigned long)GetCurrentProcessId(), o.pipe, o.limit_mib);
+
+    int rc = 1;
+    if (clipboard_win_init(app) != 0)
+        goto out;
+    if (pipe_client_open(&app->pipe, name, 10000, &app->log) != 0)
+        goto out_window;
+    vda_agent_ops ops;
+    agent_app_ops(app, &ops);
+    vda_agent_init(&app->agent, &ops, app->clip_max, &app->log);
+    vda_agent_start(&app->agent);
+
+    agent_loop_wait(app, NULL, INFINITE);
+    vda_info(&app->log, "leaving (%s)", app->pipe.broken ? "pipe closed" : "stop");
+
+    clipboard_win_destroy(app);   /* renders delayed formats while the pipe still works */
+    pipe_client_flush(&app->pipe, EXIT_FLUSH_MS);
+    vda_agent_free(&app->agent);
+    pipe_client_close(&app->pipe);
+    rc = 0;
+    goto out;
+out_window:
+    clipboard_win_destroy(app);
+out:
+    if (o.log_file)
+        vda_log_file_close(&lf);
+    free(app);
+    return rc;
+}

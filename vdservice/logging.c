@@ -1,0 +1,79 @@
+/* The service's log: a size-capped file under %ProgramData%\spice-vdagent
+ * (rotated once, by vda_log_file), plus stderr in run mode. */
+#include "vds.h"
+
+#include <shlobj.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#define VDS_LOG_MAX_BYTES (1024u * 1024u)
+
+const char *vds_narrow(const wchar_t *w, char *buf, size_t len)
+{
+    if (!w || WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)len, NULL, NULL) <= 0)
+        snprintf(buf, len, "?");
+    return buf;
+}
+
+const char *vds_err_str(DWORD err, char *buf, size_t len)
+{
+    wchar_t msg[256];
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+                             err, 0, msg, sizeof msg / sizeof msg[0], NULL);
+    while (n > 0 && (msg[n - 1] == L'\r' || msg[n - 1] == L'\n' || msg[n - 1] == L'.'))
+        msg[--n] = 0;
+    char text[200];
+    if (n == 0)
+        snprintf(text, sizeof text, "system error");
+    else
+        vds_narrow(msg, text, sizeof text);
+    snprintf(buf, len, "%s (error %lu)", text, (unsigned long)err);
+    return buf;
+}
+
+/* %ProgramData%\spice-vdagent\vdservice.log, in the ANSI code page for fopen.
+ * The shell's folder, not the environment: a service may have no ProgramData
+ * variable (Wine's services do not). */
+static int log_path(char *out, size_t len)
+{
+    wchar_t dir[MAX_PATH];
+    if (SHGetFolderPathW(NULL, CSIDL_COMMON_APPDATA, NULL, SHGFP_TYPE_CURRENT, dir) != S_OK ||
+        wcslen(dir) >= MAX_PATH - 40)
+        wcscpy(dir, L"C:\\ProgramData");
+    wcscat(dir, L"\\spice-vdagent");
+    CreateDirectoryW(dir, NULL); /* exists already: fine */
+    wcscat(dir, L"\\vdservice.log");
+    return WideCharToMultiByte(CP_ACP, 0, dir, -1, out, (int)len, NULL, NULL) > 0 ? 0 : -1;
+}
+
+void vds_logging_open(vds_logging *l, vda_log_level level, int to_stderr)
+{
+    memset(l, 0, sizeof *l);
+    l->tee.max_level = level;
+    l->tee.sink = vda_log_sink_stdio;
+    l->tee.ctx = NULL;
+    l->tee.component = "vdservice";
+    l->log = l->tee;
+    if (!to_stderr)
+        l->log.sink = NULL;
+    char path[MAX_PATH * 3];
+    if (log_path(path, sizeof path) == 0 &&
+        vda_log_file_open(&l->file, path, VDS_LOG_MAX_BYTES) == 0) {
+        l->have_file = 1;
+        l->file.tee = to_stderr ? &l->tee : NULL;
+        l->log.sink = vda_log_file_sink;
+        l->log.ctx = &l->file;
+    } else {
+        vda_warn(&l->log, "cannot open the log file %s: logging to stderr only", path);
+    }
+}
+
+void vds_logging_close(vds_logging *l)
+{
+    if (l->have_file)
+        vda_log_file_close(&l->file);
+    l->have_file = 0;
+    l->log.sink = l->tee.sink;
+    l->log.ctx = NULL;
+}

@@ -1,0 +1,245 @@
+/* The service control manager side: install/uninstall, the service entry
+ * point, honest status reports, control requests, and registry settings. */
+#include "vds.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ registry */
+
+static void reg_string(HKEY key, const wchar_t *name, wchar_t *out, DWORD cap)
+{
+    wchar_t buf[MAX_PATH];
+    DWORD type = 0, size = sizeof buf - sizeof(wchar_t);
+    if (RegQueryValueExW(key, name, NULL, &type, (BYTE *)buf, &size) != ERROR_SUCCESS ||
+        (type != REG_SZ && type != REG_EXPAND_SZ) || size < sizeof(wchar_t))
+        return;
+    buf[size / sizeof(wchar_t)] = 0;
+    if (type == REG_EXPAND_SZ) {
+        wchar_t exp[MAX_PATH];
+        DWORD n = ExpandEnvironmentStringsW(buf, exp, MAX_PATH);
+        if (n == 0 || n > MAX_PATH)
+            return;
+        wcscpy(buf, exp);
+    }
+    if (buf[0] && wcslen(buf) < cap)
+        wcscpy(out, buf);
+}
+
+void vds_config_from_registry(vds_config *c)
+{
+    HKEY key;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, VDS_PARAMS_KEY, 0, KEY_READ, &key) != ERROR_SUCCESS)
+        return;
+    reg_string(key, L"DevicePath", c->device, MAX_PATH);
+    reg_string(key, L"AgentPath", c->agent, MAX_PATH);
+    wchar_t level[32] = L"";
+    reg_string(key, L"LogLevel", level, 32);
+    char narrow[32];
+    int lv = vda_log_level_parse(vds_narrow(level, narrow, sizeof narrow));
+    if (lv >= 0)
+        c->level = (vda_log_level)lv;
+    RegCloseKey(key);
+}
+
+/* ------------------------------------------------------------ install */
+
+static int report(const vda_logger *log, const char *what, DWORD err)
+{
+    char msg[300];
+    vda_error(log, "%s: %s", what, vds_err_str(err, msg, sizeof msg));
+    return 1;
+}
+
+/* Restart on failure: after 1 s, 5 s, then 30 s; the count resets after a day.
+ * svc needs SERVICE_CHANGE_CONFIG and SERVICE_START (restart actions need both). */
+static void set_failure_actions(SC_HANDLE svc, const vda_logger *log)
+{
+    SC_ACTION actions[3] = { { SC_ACTION_RESTART, 1000 }, { SC_ACTION_RESTART, 5000 },
+                             { SC_ACTION_RESTART, 30000 } };
+    SERVICE_FAILURE_ACTIONSW fa = { 86400, NULL, NULL, 3, actions };
+    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
+        vda_warn(log, "could not set the restart-on-failure actions (error %lu)",
+                 (unsigned long)GetLastError());
+}
+
+/* An MSI (wixl has no ServiceConfig) registers the service without failure
+ * actions, so the service sets them on itself each time it starts. */
+static void ensure_failure_actions(const vda_logger *log)
+{
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm)
+        return;
+    SC_HANDLE svc = OpenServiceW(scm, VDS_SERVICE_NAME, SERVICE_CHANGE_CONFIG | SERVICE_START);
+    if (svc) {
+        set_failure_actions(svc, log);
+        CloseServiceHandle(svc);
+    } else {
+        vda_warn(log, "cannot open my own service to set restart-on-failure (error %lu)",
+                 (unsigned long)GetLastError());
+    }
+    CloseServiceHandle(scm);
+}
+
+int vds_install(const vda_logger *log)
+{
+    wchar_t exe[MAX_PATH], cmd[MAX_PATH + 4];
+    DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH)
+        return report(log, "cannot find my own path", GetLastError());
+    swprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\"", exe);
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CREATE_SERVICE);
+    if (!scm)
+        return report(log, "cannot open the service manager", GetLastError());
+    SC_HANDLE svc = CreateServiceW(scm, VDS_SERVICE_NAME, VDS_DISPLAY_NAME, SERVICE_ALL_ACCESS,
+                                   SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
+                                   SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL, NULL, NULL);
+    if (!svc) {
+        DWORD err = GetLastError();
+        CloseServiceHandle(scm);
+        return report(log, "cannot create the service spice-agent", err);
+    }
+    SERVICE_DESCRIPTIONW desc = { L"Shares the clipboard and display settings with SPICE "
+                                  L"clients; starts the SPICE agent in the user's session." };
+    ChangeServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, &desc);
+    set_failure_actions(svc, log);
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    char path[MAX_PATH * 3];
+    vda_info(log, "service spice-agent installed: %s", vds_narrow(exe, path, sizeof path));
+    return 0;
+}
+
+int vds_uninstall(const vda_logger *log)
+{
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm)
+        return report(log, "cannot open the service manager", GetLastError());
+    SC_HANDLE svc = OpenServiceW(scm, VDS_SERVICE_NAME, SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
+    if (!svc) {
+        DWORD err = GetLastError();
+        CloseServiceHandle(scm);
+        return report(log, "cannot open the service spice-agent", err);
+    }
+    SERVICE_STATUS st;
+    if (ControlService(svc, SERVICE_CONTROL_STOP, &st)) {
+        /* Wait (bounded) for it to stop, so the exe is free to be removed. */
+        for (int i = 0; i < 100 && QueryServiceStatus(svc, &st) &&
+                        st.dwCurrentState != SERVICE_STOPPED; i++)
+            Sleep(100);
+    }
+    int rc = 0;
+    if (!DeleteService(svc))
+        rc = report(log, "cannot delete the service spice-agent", GetLastError());
+    else
+        vda_info(log, "service spice-agent removed");
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+/* ------------------------------------------------------------ running */
+
+typedef struct vds_service {
+    SERVICE_STATUS_HANDLE handle;
+    SERVICE_STATUS status;
+    CRITICAL_SECTION lock;     /* status is set from the handler and the main thread */
+    vds_loop_ctl ctl;
+    int exit_code;
+} vds_service;
+
+static void set_status(vds_service *s, DWORD state, DWORD exit_code)
+{
+    EnterCriticalSection(&s->lock);
+    /* Once STOP_PENDING, only STOPPED may follow: no going back to RUNNING. */
+    if (!(s->status.dwCurrentState == SERVICE_STOP_PENDING && state == SERVICE_RUNNING)) {
+        s->status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+        s->status.dwCurrentState = state;
+        s->status.dwControlsAccepted =
+            state == SERVICE_RUNNING
+                ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_SESSIONCHANGE
+                : 0;
+        s->status.dwWin32ExitCode = exit_code;
+        s->status.dwServiceSpecificExitCode =
+            exit_code == ERROR_SERVICE_SPECIFIC_ERROR ? (DWORD)s->exit_code : 0;
+        s->status.dwWaitHint = state == SERVICE_RUNNING || state == SERVICE_STOPPED ? 0 : 10000;
+        s->status.dwCheckPoint =
+            state == SERVICE_RUNNING || state == SERVICE_STOPPED ? 0 : s->status.dwCheckPoint + 1;
+        SetServiceStatus(s->handle, &s->status);
+    }
+    LeaveCriticalSection(&s->lock);
+}
+
+static DWORD WINAPI handler(DWORD control, DWORD type, void *data, void *ctx)
+{
+    vds_service *s = ctx;
+    switch (control) {
+    case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_SHUTDOWN:
+        set_status(s, SERVICE_STOP_PENDING, NO_ERROR);
+        SetEvent(s->ctl.stop_event);
+        return NO_ERROR;
+    case SERVICE_CONTROL_SESSIONCHANGE: {
+        const WTSSESSION_NOTIFICATION *n = data;
+        vds_session_queue_push(&s->ctl.sessions, type, n ? n->dwSessionId : 0);
+        return NO_ERROR;
+    }
+    case SERVICE_CONTROL_INTERROGATE:
+        return NO_ERROR;
+    default:
+        return ERROR_CALL_NOT_IMPLEMENTED;
+    }
+}
+
+/* The dispatcher gives service_main no context: this is its one way in. */
+static vds_service *the_service;
+
+static void WINAPI service_main(DWORD argc, wchar_t **argv)
+{
+    (void)argc;
+    (void)argv;
+    vds_service *s = the_service;
+    s->handle = RegisterServiceCtrlHandlerExW(VDS_SERVICE_NAME, handler, s);
+    if (!s->handle) {
+        s->exit_code = 1;
+        return;
+    }
+    set_status(s, SERVICE_START_PENDING, NO_ERROR);
+    vds_config cfg;
+    vds_config_defaults(&cfg);
+    vds_config_from_registry(&cfg);
+    vds_logging logging;
+    vds_logging_open(&logging, cfg.level, 0);
+    if (vds_loop_ctl_init(&s->ctl) != 0) {
+        vda_error(&logging.log, "cannot create events");
+        vds_logging_close(&logging);
+        set_status(s, SERVICE_STOPPED, ERROR_NOT_ENOUGH_MEMORY);
+        return;
+    }
+    ensure_failure_actions(&logging.log);
+    set_status(s, SERVICE_RUNNING, NO_ERROR);
+    s->exit_code = vds_run(&cfg, &s->ctl, &logging.log);
+    vds_logging_close(&logging);
+    set_status(s, SERVICE_STOPPED, s->exit_code ? ERROR_SERVICE_SPECIFIC_ERROR : NO_ERROR);
+    /* ctl is left to the process exit: the handler may still be called. */
+}
+
+int vds_service_dispatch(void)
+{
+    static vds_service service;
+    ZeroMemory(&service, sizeof service);
+    InitializeCriticalSection(&service.lock);
+    the_service = &service;
+    SERVICE_TABLE_ENTRYW table[] = { { (wchar_t *)VDS_SERVICE_NAME, service_main }, { NULL, NULL } };
+    if (!StartServiceCtrlDispatcherW(table)) {
+        DWORD err = GetLastError();
+        if (err == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
+            fprintf(stderr, "vdservice: not started by the service manager; "
+                            "use 'vdservice run' to run in the foreground, or --help\n");
+        else
+            fprintf(stderr, "vdservice: cannot start the service dispatcher (error %lu)\n",
+                    (unsigned long)err);
+        return 1;
+    }
+    return service.exit_code;
+}
