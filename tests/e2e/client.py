@@ -1,0 +1,197 @@
+"""Drives a real spice-gtk client (SpiceClientGLib through GObject introspection)
+for the end-to-end tests. Run by /usr/bin/python3 (Debian's, which has python3-gi).
+
+Notes on the peer, learnt the hard way:
+- Session.connect / Channel.connect are spice's "connect to the server"; GObject
+  signals are hooked with GObject.Object.connect(obj, ...).
+- Without the GTK layer nothing converts line endings: bytes go through as given.
+- Signal arguments typed gpointer (clipboard data, grab types) arrive as addresses
+  and are read with ctypes while the signal runs.
+"""
+import ctypes
+import time
+
+import gi
+
+gi.require_version("SpiceClientGLib", "2.0")
+from gi.repository import GLib, GObject, SpiceClientGLib  # noqa: E402
+
+SELECTION_CLIPBOARD = 0
+
+
+class TimeoutError_(AssertionError):
+    pass
+
+
+def _addr(p):
+    """A gpointer signal argument as an integer address. PyGObject wraps it in
+    a GPointer whose hash is the address itself (pygpointer.c)."""
+    if p is None:
+        return 0
+    if isinstance(p, int):
+        return p
+    a = hash(p)
+    if not repr(p).endswith("%x>" % a) and "%x" % a not in repr(p):
+        raise AssertionError("cannot read the address of %r" % (p,))
+    return a
+
+
+class SpiceClient:
+    """One client session. Events are recorded in lists the tests wait on."""
+
+    def __init__(self, port, host="127.0.0.1", log=print, serve=None):
+        self.uri = "spice://%s:%d" % (host, port)
+        self.log = log
+        self.session = None
+        self._closed = []                 # disconnected sessions, kept alive
+        self.main = None
+        self.channel_events = []          # SpiceChannelEvent values of the main channel
+        self.agent_updates = 0            # count of main-agent-update signals
+        self.agent_history = []           # agent-connected values seen, in order
+        self.guest_grabs = []             # lists of types the guest grabbed with
+        self.guest_releases = 0
+        self.received = []                # (type, bytes) the guest sent on our request
+        self.guest_requests = []          # types the guest asked us for
+        # What we answer when the guest requests our clipboard: type -> bytes.
+        self.serve = dict(serve or {})
+
+    # ---- connection --------------------------------------------------------
+    def connect(self):
+        self.session = SpiceClientGLib.Session()
+        self.session.set_property("uri", self.uri)
+        GObject.Object.connect(self.session, "channel-new", self._on_channel_new)
+        if not self.session.connect():
+            raise AssertionError("spice_session_connect failed for " + self.uri)
+        self.wait(lambda: self.main is not None and SpiceClientGLib.ChannelEvent.OPENED
+                  in self.channel_events, 10, "main channel opened")
+        return self
+
+    def disconnect(self):
+        if self.session is not None:
+            self.session.disconnect()
+            # Let the socket close reach the server before anyone goes on; keep
+            # the session object alive: its channels still run their teardown.
+            self.pump(0.2)
+            self._closed.append(self.session)
+        self.session = None
+        self.main = None
+
+    def _on_channel_new(self, session, channel):
+        if isinstance(channel, SpiceClientGLib.MainChannel):
+            self.main = channel
+            c = lambda sig, cb: GObject.Object.connect(channel, sig, cb)
+            c("channel-event", self._on_channel_event)
+            c("main-agent-update", self._on_agent_update)
+            c("main-clipboard-selection-grab", self._on_grab)
+            c("main-clipboard-selection-release", self._on_release)
+            c("main-clipboard-selection-request", self._on_request)
+            c("main-clipboard-selection", self._on_data)
+        # Other channels (inputs) are not needed: the agent lives on the main channel.
+
+    def _on_channel_event(self, channel, event):
+        self.channel_events.append(event)
+
+    def _on_agent_update(self, channel):
+        self.agent_updates += 1
+        connected = bool(channel.get_property("agent-connected"))
+        if not self.agent_history or self.agent_history[-1] != connected:
+            self.agent_history.append(connected)
+            self.log("client: agent %s" % ("connected" if connected else "disconnected"))
+
+    def _on_grab(self, channel, selection, types, ntypes):
+        if isinstance(types, (list, tuple)):       # annotated as an array in the typelib
+            t = list(types)[:ntypes]
+        else:
+            t = list((ctypes.c_uint32 * ntypes).from_address(_addr(types))) if ntypes else []
+        self.guest_grabs.append(t)
+        self.log("client: guest grabbed %s" % t)
+        return True
+
+    def _on_release(self, channel, selection):
+        self.guest_releases += 1
+
+    def _on_request(self, channel, selection, vtype):
+        self.guest_requests.append(vtype)
+        data = self.serve.get(vtype)
+        if data is None:
+            self.log("client: guest asked for type %d we do not have" % vtype)
+            return False
+        channel.clipboard_selection_notify(selection, vtype, data)
+        return True
+
+    def _on_data(self, channel, selection, vtype, data, size):
+        if isinstance(data, (bytes, bytearray)):
+            buf = bytes(data[:size])
+        elif isinstance(data, (list, tuple)):
+            buf = bytes(data[:size])
+        else:
+            buf = ctypes.string_at(_addr(data), size) if size else b""
+        self.received.append((vtype, buf))
+        self.log("client: got %d bytes of type %d from the guest" % (size, vtype))
+
+    # ---- main loop ---------------------------------------------------------
+    _ticking = False
+
+    @classmethod
+    def _iterate(cls):
+        """One blocking main-loop iteration: returns as soon as an event was
+        handled, or within 5 ms (a ticker source), so waits re-check their
+        predicate. Never sleep-polls: spice's flow control is round trips."""
+        if not cls._ticking:
+            GLib.timeout_add(5, lambda: True)
+            cls._ticking = True
+        GLib.MainContext.default().iteration(True)
+
+    @classmethod
+    def pump(cls, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            cls._iterate()
+
+    @classmethod
+    def wait(cls, pred, timeout, what):
+        end = time.monotonic() + timeout
+        while not pred():
+            if time.monotonic() > end:
+                raise TimeoutError_("timed out after %gs waiting for: %s" % (timeout, what))
+            cls._iterate()
+
+    # ---- agent -------------------------------------------------------------
+    @property
+    def agent_connected(self):
+        return self.main is not None and bool(self.main.get_property("agent-connected"))
+
+    def wait_agent(self, timeout=20):
+        self.wait(lambda: self.agent_connected, timeout, "agent connected")
+
+    def wait_agent_caps(self, cap, timeout=20):
+        """The agent's caps arrive in its announce reply, after agent-connected."""
+        self.wait(lambda: self.agent_connected and self.main.agent_test_capability(cap),
+                  timeout, "agent capability %d" % cap)
+
+    def agent_caps_word(self):
+        return self.main.get_property("agent-caps-0")
+
+    # ---- clipboard ---------------------------------------------------------
+    def grab(self, serve):
+        """Offer data to the guest: grab with serve's types, answer its requests."""
+        self.serve = dict(serve)
+        self.main.clipboard_selection_grab(SELECTION_CLIPBOARD, list(self.serve))
+
+    def release(self):
+        self.main.clipboard_selection_release(SELECTION_CLIPBOARD)
+
+    def request(self, vtype, timeout=30):
+        """Ask the guest for its clipboard as vtype; returns the bytes."""
+        n = len(self.received)
+        self.main.clipboard_selection_request(SELECTION_CLIPBOARD, vtype)
+        self.wait(lambda: len(self.received) > n, timeout, "clipboard data of type %d" % vtype)
+        t, data = self.received[n]
+        if t != vtype:
+            raise AssertionError("asked for type %d, got type %d" % (vtype, t))
+        return data
+
+    def wait_guest_grab(self, after, vtype, timeout=20):
+        """Waits for a guest grab (after index `after`) offering vtype."""
+        self.wait(lambda: any(vtype in g for g in self.guest_grabs[after:]), timeout,
+                  "guest grab offering type %d" % vtype)

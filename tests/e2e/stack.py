@@ -1,0 +1,355 @@
+"""Starts and stops the processes of one end-to-end test: the native host, the
+Wine side (bridge, vdservice + vdagent, the clipboard tool) and fakes. Every
+process is recorded by PID and stopped by PID when the `with` block ends, also
+on failure; the Wine prefix's own processes end with `wineserver -k` on it.
+"""
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+import traceback
+
+WINE64 = "/usr/lib/wine/wine64"
+
+
+class Skip(Exception):
+    """This test cannot run here: reported loudly, exit 77 (ctest: not run)."""
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError("FAILED: " + what)
+    print("ok: " + what, flush=True)
+
+
+def log(msg):
+    print("[%7.2f] %s" % (time.monotonic() % 10000, msg), flush=True)
+
+
+class Processes:
+    def __init__(self, work):
+        self.work = work
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        self.procs = []                      # (name, Popen)
+        self.wine_env = None                 # set by use_wine()
+
+    def __enter__(self):
+        return self
+
+    def start(self, name, argv, env=None):
+        logf = open(os.path.join(self.work, name + ".log"), "ab")
+        # stdin/stdout/stderr never inherited: an inherited pipe keeps ctest waiting.
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
+                             env=env, start_new_session=True)
+        logf.close()
+        self.procs.append((name, p))
+        log("started %s (pid %d)" % (name, p.pid))
+        return p
+
+    def stop(self, p, timeout=5):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        self.procs = [(n, q) for n, q in self.procs if q is not p]
+
+    def kill(self, p):
+        if p.poll() is None:
+            p.kill()
+        p.wait()
+        self.procs = [(n, q) for n, q in self.procs if q is not p]
+
+    def log_text(self, name):
+        try:
+            with open(os.path.join(self.work, name + ".log"), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def __exit__(self, et, ev, tb):
+        for name, p in reversed(self.procs):
+            self.stop(p)
+        if self.wine_env:
+            subprocess.run(["wineserver", "-k"], env=self.wine_env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=30)
+        if et is not None and not issubclass(et, Skip):
+            for f in sorted(os.listdir(self.work)):
+                if f.endswith(".log"):
+                    print("---- %s (last 40 lines)" % f)
+                    print("\n".join(self.log_text(f[:-4]).splitlines()[-40:]))
+        return False
+
+
+def start_host(procs, host_exe, timeout=10, spice_port=0):
+    info_file = os.path.join(procs.work, "host.info")
+    if os.path.exists(info_file):
+        os.unlink(info_file)
+    # VDA_E2E_HOST_WRAPPER: e.g. "gdb -batch -ex run -ex bt --args" to debug the host.
+    wrapper = os.environ.get("VDA_E2E_HOST_WRAPPER", "").split()
+    p = procs.start("host", wrapper + [host_exe, "--info-file", info_file,
+                                       "--spice-port", str(spice_port)])
+    end = time.monotonic() + timeout
+    while not os.path.exists(info_file):
+        if p.poll() is not None or time.monotonic() > end:
+            raise AssertionError("e2e_host did not start:\n" + procs.log_text("host"))
+        time.sleep(0.02)
+    info = {}
+    with open(info_file) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            info[k] = int(v)
+    info["proc"] = p
+    return info
+
+
+def run_main(fn):
+    try:
+        return fn()
+    except Skip as e:
+        print("NOT RUN: %s" % e, flush=True)
+        return 77
+    except Exception:
+        traceback.print_exc()
+        sys.stdout.flush()
+        return 1
+
+
+# ---- the Windows side ------------------------------------------------------
+def winpath(p):
+    return "Z:" + os.path.abspath(p).replace("/", "\\")
+
+
+class Config:
+    """Where the pieces are. Given by ctest (see CMakeLists.txt) on the command
+    line; VDA_E2E_VDSERVICE / VDA_E2E_VDAGENT override the service and agent."""
+
+    def __init__(self, argv):
+        a = dict(zip(argv[::2], argv[1::2]))
+        self.host_exe = a["--host"]
+        self.win_dir = a["--win64"]                 # the win64 build tree
+        self.wine_state = a["--wine-state"]
+        self.work = a["--work"]
+        self.bridge_exe = os.path.join(self.win_dir, "tests/e2e/bridge/e2e_bridge.exe")
+        self.clip_exe = os.path.join(self.win_dir, "tests/e2e/guest/e2e_clip.exe")
+        self.ref_guest_exe = os.path.join(self.win_dir, "tests/e2e/ref_guest/e2e_ref_guest.exe")
+        self.vdservice_exe = os.environ.get("VDA_E2E_VDSERVICE") or \
+            os.path.join(self.win_dir, "vdservice/vdservice.exe")
+        self.vdagent_exe = os.environ.get("VDA_E2E_VDAGENT") or \
+            os.path.join(self.win_dir, "vdagent/vdagent.exe")
+
+    def require_wine(self):
+        # (system.reg is written lazily by wineserver: look for what setup makes.)
+        if not (os.path.isdir(os.path.join(self.wine_state, "prefix", "drive_c")) and
+                os.path.isfile(os.path.join(self.wine_state, "display"))):
+            raise Skip("no Wine prefix in %s (the e2e Wine fixture did not run)" % self.wine_state)
+
+    def require(self):
+        for what, p in (("e2e bridge", self.bridge_exe), ("guest clipboard tool", self.clip_exe),
+                        ("vdservice.exe", self.vdservice_exe), ("vdagent.exe", self.vdagent_exe)):
+            if not os.path.isfile(p):
+                raise Skip("%s is not built (%s): build the win64 tree first" % (what, p))
+        self.require_wine()
+
+
+class Guest:
+    """The Windows side: bridge (the port), vdservice run + vdagent, clipboard tool."""
+
+    PRODUCTION_PORT = "\\\\.\\Global\\com.redhat.spice.0"
+
+    def __init__(self, procs, cfg, guest_port, production_path=False):
+        """production_path: the bridge also answers the production port path (an
+        NT symbolic link in this prefix) and vdservice runs with its default
+        device path, as installed."""
+        self.procs, self.cfg, self.guest_port = procs, cfg, guest_port
+        self.production_path = production_path
+        state = cfg.wine_state
+        env = dict(os.environ)
+        env.update(WINEPREFIX=os.path.join(state, "prefix"), WINEDEBUG="-all",
+                   WINEDLLOVERRIDES="mscoree,mshtml=")
+        with open(os.path.join(state, "display")) as f:
+            env["DISPLAY"] = f.read().strip()
+        self.env = env
+        procs.wine_env = env
+        tag = "%d-%d" % (os.getpid(), guest_port)
+        self.pipe = "\\\\.\\pipe\\vda-e2e-port-" + tag
+        self.tag = tag
+        self.bridge = None
+        self.service = None
+        self.event_holder = None
+        self.service_runs = 0
+
+    def start_bridge(self):
+        alias = ["--alias", self.PRODUCTION_PORT] if self.production_path else []
+        self.bridge = self.procs.start("bridge", [WINE64, self.cfg.bridge_exe, "--pipe", self.pipe,
+                                                  "--host-port", str(self.guest_port)] + alias,
+                                       self.env)
+
+    def start_service(self):
+        # vdservice only opens the stop event: a holder process creates it first.
+        # One log per holder: an earlier holder's "event ready" must not count.
+        holder_log = "event-%d" % (self.service_runs + 1)
+        # A fresh name per run: a still-signalled event of the previous run (a
+        # handle not closed yet) would stop the new service at once.
+        self.stop_event = "vda-e2e-stop-%s-%d" % (self.tag, self.service_runs + 1)
+        self.event_holder = self.procs.start(holder_log, [WINE64, self.cfg.clip_exe, "make-event",
+                                                          self.stop_event], self.env)
+        end = time.monotonic() + 20
+        while "event ready" not in self.procs.log_text(holder_log):
+            if self.event_holder.poll() is not None or time.monotonic() > end:
+                raise AssertionError("the stop-event holder did not start")
+            time.sleep(0.02)
+        self.service_runs += 1
+        device = [] if self.production_path else ["--device", self.pipe]
+        if self.production_path:
+            # The alias exists once the bridge says so (it fails loudly otherwise).
+            end = time.monotonic() + 20
+            while "now opens" not in self.procs.log_text("bridge"):
+                if self.bridge.poll() is not None or time.monotonic() > end:
+                    raise AssertionError("the bridge could not alias the production port:\n"
+                                         + self.procs.log_text("bridge"))
+                time.sleep(0.02)
+        self.service = self.procs.start(
+            "vdservice", [WINE64, self.cfg.vdservice_exe, "run"] + device + [
+                          "--agent", winpath(self.cfg.vdagent_exe), "--log-level", "debug",
+                          "--stop-event", self.stop_event], self.env)
+
+    def start_ref_guest(self):
+        """The benchmark's reference guest in place of vdservice + vdagent."""
+        self.service = self.procs.start("ref-guest", [WINE64, self.cfg.ref_guest_exe, "--pipe",
+                                                      self.pipe], self.env)
+
+    def stop_service(self, pump, timeout=15):
+        """Stops vdservice cleanly (its stop event), pumping the client meanwhile."""
+        rc = self.run_clip(pump, "set-event", self.stop_event)
+        if rc != 0:
+            raise AssertionError("could not set the service's stop event")
+        end = time.monotonic() + timeout
+        while self.service.poll() is None:
+            if time.monotonic() > end:
+                raise AssertionError("vdservice did not stop within %ds" % timeout)
+            pump(0.05)
+        check(self.service.returncode == 0, "vdservice exited cleanly (status %d)"
+              % self.service.returncode)
+        self.procs.stop(self.service)
+        self.procs.stop(self.event_holder)
+
+    def agent_pids(self):
+        """Linux PIDs of this prefix's vdagent.exe processes (started by our vdservice)."""
+        pids = []
+        prefix = ("WINEPREFIX=" + self.env["WINEPREFIX"]).encode()
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    cmd = f.read()
+                if b"vdagent.exe" not in cmd.split(b"\0")[0]:
+                    continue
+                with open("/proc/%s/environ" % d, "rb") as f:
+                    if prefix in f.read().split(b"\0"):
+                        pids.append(int(d))
+            except OSError:
+                pass
+        return pids
+
+    def kill_agent(self):
+        pids = self.agent_pids()
+        check(len(pids) == 1, "exactly one vdagent.exe runs (%s)" % pids)
+        os.kill(pids[0], signal.SIGKILL)
+        log("killed vdagent.exe (pid %d)" % pids[0])
+
+    def start_clip(self, *args):
+        argv = [WINE64, self.cfg.clip_exe] + [str(a) for a in args]
+        logf = open(os.path.join(self.procs.work, "clip.log"), "ab")
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
+                             env=self.env)
+        logf.close()
+        # Recorded like every other process: stopped by PID at the end if still running.
+        self.procs.procs = [(n, q) for n, q in self.procs.procs if q.poll() is None]
+        self.procs.procs.append(("clip", p))
+        return p
+
+    def run_clip(self, pump, *args, timeout=60):
+        """Runs the clipboard tool to its end while the client's loop runs."""
+        p = self.start_clip(*args)
+        end = time.monotonic() + timeout
+        while p.poll() is None:
+            if time.monotonic() > end:
+                p.kill()
+                p.wait()
+                raise AssertionError("e2e_clip %s did not finish in %ds" % (args[0], timeout))
+            pump(0.01)
+        return p.returncode
+
+    # Convenience wrappers over files in the work dir.
+    def put_text(self, pump, data):
+        path = os.path.join(self.procs.work, "put.txt")
+        with open(path, "wb") as f:
+            f.write(data)
+        check(self.run_clip(pump, "put-text", winpath(path)) == 0, "guest app copied %d bytes of text"
+              % len(data))
+
+    def get_text(self, pump, wait_ms=10000):
+        path = os.path.join(self.procs.work, "got.txt")
+        if os.path.exists(path):
+            os.unlink(path)
+        rc = self.run_clip(pump, "get-text", winpath(path), wait_ms)
+        if rc != 0:
+            return None
+        with open(path, "rb") as f:
+            return f.read()
+
+    def put_image(self, pump, w, h, rgba):
+        path = os.path.join(self.procs.work, "put.rgba")
+        with open(path, "wb") as f:
+            f.write(struct.pack("<II", w, h) + rgba)
+        check(self.run_clip(pump, "put-image", winpath(path)) == 0, "guest app copied a %dx%d image"
+              % (w, h))
+
+    def get_image(self, pump, wait_ms=10000):
+        path = os.path.join(self.procs.work, "got.rgba")
+        if os.path.exists(path):
+            os.unlink(path)
+        if self.run_clip(pump, "get-image", winpath(path), wait_ms) != 0:
+            return None
+        with open(path, "rb") as f:
+            raw = f.read()
+        w, h = struct.unpack_from("<II", raw)
+        return w, h, raw[8:]
+
+
+# ---- what e2e_host says about the guest sessions (its stderr, host.log) ---------
+_HOST_LINE = re.compile(r"e2e-host: session (\d+) (progress|guest disconnected \(.*\)) "
+                        r"to_guest=(\d+) from_guest=(\d+)")
+
+
+def host_sessions(procs):
+    """{session: {"to_guest": n, "from_guest": n, "ended": bool}} from host.log."""
+    out = {}
+    for m in _HOST_LINE.finditer(procs.log_text("host")):
+        out[int(m.group(1))] = {"to_guest": int(m.group(3)), "from_guest": int(m.group(4)),
+                                "ended": m.group(2) != "progress"}
+    return out
+
+
+def wait_host_bytes(procs, pump, key, at_least, timeout=30):
+    """Waits until the current guest session moved at_least bytes (key: to_guest
+    or from_guest); returns the session number."""
+    end = time.monotonic() + timeout
+    while True:
+        s = host_sessions(procs)
+        if s:
+            n = max(s)
+            if not s[n]["ended"] and s[n][key] >= at_least:
+                return n
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting for %d bytes %s" % (at_least, key))
+        pump(0.005)
