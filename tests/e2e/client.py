@@ -17,6 +17,10 @@ gi.require_version("SpiceClientGLib", "2.0")
 from gi.repository import GLib, GObject, SpiceClientGLib  # noqa: E402
 
 SELECTION_CLIPBOARD = 0
+# spice-protocol's enums (spice/enums.h); the typelib does not carry them.
+SPICE_MOUSE_MODE_SERVER, SPICE_MOUSE_MODE_CLIENT = 1, 2
+SPICE_MOUSE_BUTTON_LEFT = 1
+SPICE_MOUSE_BUTTON_MASK_LEFT = 1
 
 
 class TimeoutError_(AssertionError):
@@ -39,7 +43,7 @@ def _addr(p):
 class SpiceClient:
     """One client session. Events are recorded in lists the tests wait on."""
 
-    def __init__(self, port, host="127.0.0.1", log=print, serve=None):
+    def __init__(self, port, host="127.0.0.1", log=print, serve=None, inputs=False):
         self.uri = "spice://%s:%d" % (host, port)
         self.log = log
         self.session = None
@@ -54,6 +58,10 @@ class SpiceClient:
         self.guest_requests = []          # types the guest asked us for
         # What we answer when the guest requests our clipboard: type -> bytes.
         self.serve = dict(serve or {})
+        # inputs=True also connects the inputs channel (pointer tests).
+        self.want_inputs = inputs
+        self.inputs = None
+        self.inputs_events = []           # SpiceChannelEvent values of the inputs channel
 
     # ---- connection --------------------------------------------------------
     def connect(self):
@@ -86,7 +94,13 @@ class SpiceClient:
             c("main-clipboard-selection-release", self._on_release)
             c("main-clipboard-selection-request", self._on_request)
             c("main-clipboard-selection", self._on_data)
-        # Other channels (inputs) are not needed: the agent lives on the main channel.
+        elif isinstance(channel, SpiceClientGLib.InputsChannel) and self.want_inputs:
+            self.inputs = channel
+            GObject.Object.connect(channel, "channel-event",
+                                   lambda ch, ev: self.inputs_events.append(ev))
+            channel.connect()
+        # Other channels (display, cursor) are not needed: the agent lives on the
+        # main channel, and pointer input goes through the inputs channel.
 
     def _on_channel_event(self, channel, event):
         self.channel_events.append(event)
@@ -195,3 +209,35 @@ class SpiceClient:
         """Waits for a guest grab (after index `after`) offering vtype."""
         self.wait(lambda: any(vtype in g for g in self.guest_grabs[after:]), timeout,
                   "guest grab offering type %d" % vtype)
+
+    # ---- pointer (inputs=True) ---------------------------------------------
+    @property
+    def mouse_mode(self):
+        return self.main.get_property("mouse-mode")
+
+    def wait_inputs(self, timeout=10):
+        self.wait(lambda: self.inputs is not None and SpiceClientGLib.ChannelEvent.OPENED
+                  in self.inputs_events, timeout, "inputs channel opened")
+
+    def request_client_mouse(self, timeout=10):
+        """Asks for client mouse mode; spice-server grants it only when it allows
+        it (an agent with agent-mouse on, and a QXL primary surface in client
+        mouse mode). Returns True once the main channel reports client mode."""
+        client = SPICE_MOUSE_MODE_CLIENT
+        if self.mouse_mode != client:
+            self.main.request_mouse_mode(client)
+        try:
+            self.wait(lambda: self.mouse_mode == client, timeout, "client mouse mode")
+        except TimeoutError_:
+            return False
+        return True
+
+    def move(self, x, y, buttons=0, display=0):
+        """An absolute pointer position (client mouse mode) on display `display`."""
+        self.inputs.position(x, y, display, buttons)
+
+    def click(self, x, y):
+        """Left button down and up at x,y (the position goes first)."""
+        self.move(x, y)
+        self.inputs.button_press(SPICE_MOUSE_BUTTON_LEFT, SPICE_MOUSE_BUTTON_MASK_LEFT)
+        self.inputs.button_release(SPICE_MOUSE_BUTTON_LEFT, 0)

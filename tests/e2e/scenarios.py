@@ -49,14 +49,15 @@ def big_text(size, seed):
 class Stack:
     """The whole stack of one scenario; `with` stops everything by PID."""
 
-    def __init__(self, cfg, production_path=False):
+    def __init__(self, cfg, production_path=False, display=None):
         self.cfg = cfg
         self.production_path = production_path
+        self.display = display
         self.procs = stack.Processes(cfg.work)
 
     def __enter__(self):
         self.procs.__enter__()
-        self.info = stack.start_host(self.procs, self.cfg.host_exe)
+        self.info = stack.start_host(self.procs, self.cfg.host_exe, display=self.display)
         self.guest = stack.Guest(self.procs, self.cfg, self.info["guest_port"],
                                  production_path=self.production_path)
         self.guest.start_bridge()
@@ -297,6 +298,53 @@ def s7_service_restart(cfg):
         c.disconnect()
 
 
+# The e2e Wine fixture's Xvfb screen (tests/wine/wine-env.sh): Wine's primary
+# monitor, onto which the agent maps the client's display 0.
+GUEST_SCREEN = (1920, 1080)
+
+
+def s8_client_mouse(cfg):
+    """Issue 5, end to end: spice-gtk in client mouse mode moves the guest's pointer
+    and clicks through the real spice-server (inputs channel -> VD_AGENT_MOUSE_STATE)
+    and the agent (SendInput). The host has a blank QXL display: without one,
+    spice-server never allows client mouse mode."""
+    with Stack(cfg, display="%dx%d" % GUEST_SCREEN) as s:
+        g = s.guest
+        c = SpiceClient(s.info["spice_port"], log=log, inputs=True).connect()
+        c.wait_agent_caps(w.CAP_MOUSE_STATE, 30)
+        c.wait_inputs()
+        check(c.request_client_mouse(10), "spice-server granted client mouse mode (mode %d)"
+              % c.mouse_mode)
+        pts = ((321, 213), (1500, 900), (GUEST_SCREEN[0] - 1, GUEST_SCREEN[1] - 1))
+        x0, y0 = pts[0]
+        check(g.run_clip(c.pump, "cursor-wait", x0, y0, 0) == 3,
+              "the guest pointer is not at %d,%d before the client moves it" % (x0, y0))
+        for x, y in pts:
+            t = time.monotonic()
+            c.move(x, y)
+            rc = g.run_clip(c.pump, "cursor-wait", x, y, 5000)
+            where = s.procs.log_text("clip").strip().splitlines()[-1:]
+            check(rc == 0, "client position %d,%d moved the guest pointer there (%s, %.2fs)"
+                  % (x, y, where, time.monotonic() - t))
+        # A left click: a guest window around (cx, cy) must see the button go down
+        # there and come up again.
+        cx, cy = 700, 500
+        c.move(cx - 150, cy - 150)                 # outside the window: the click moves in
+        ready = s.procs.log_text("clip").count("window ready")
+        p = g.start_clip("click-wait", cx, cy, 10000)
+        c.wait(lambda: s.procs.log_text("clip").count("window ready") > ready or
+               p.poll() is not None, 20, "the guest's click window")
+        c.pump(0.3)                                # let the window reach the screen
+        c.click(cx, cy)
+        end = time.monotonic() + 15
+        while p.poll() is None and time.monotonic() < end:
+            c.pump(0.02)
+        lines = [l for l in s.procs.log_text("clip").splitlines() if "button" in l or "click" in l]
+        check(p.poll() == 0, "the guest window got a left click at %d,%d (status %s: %s)"
+              % (cx, cy, p.poll(), lines[-3:]))
+        c.disconnect()
+
+
 SCENARIOS = {
     "1_caps": s1_caps,
     "2_text": s2_text,
@@ -305,6 +353,7 @@ SCENARIOS = {
     "5_seed3_agent_killed_mid_send": s5_seed3_agent_killed_mid_send,
     "6_seed2_seed4": s6_seed2_seed4,
     "7_service_restart": s7_service_restart,
+    "8_client_mouse": s8_client_mouse,
 }
 
 

@@ -88,14 +88,17 @@ class Processes:
         return False
 
 
-def start_host(procs, host_exe, timeout=10, spice_port=0):
+def start_host(procs, host_exe, timeout=10, spice_port=0, display=None):
+    """display: "WxH" gives the host a blank QXL display (needed for client
+    mouse mode), None: no display."""
     info_file = os.path.join(procs.work, "host.info")
     if os.path.exists(info_file):
         os.unlink(info_file)
     # VDA_E2E_HOST_WRAPPER: e.g. "gdb -batch -ex run -ex bt --args" to debug the host.
     wrapper = os.environ.get("VDA_E2E_HOST_WRAPPER", "").split()
     p = procs.start("host", wrapper + [host_exe, "--info-file", info_file,
-                                       "--spice-port", str(spice_port)])
+                                       "--spice-port", str(spice_port)] +
+                    (["--display", display] if display else []))
     end = time.monotonic() + timeout
     while not os.path.exists(info_file):
         if p.poll() is not None or time.monotonic() > end:

@@ -13,10 +13,18 @@
  *   e2e_clip.exe set-event NAME         set a named event (stops `vdservice.exe run
  *                                       --stop-event NAME` cleanly, as a harness
  *                                       cannot send Ctrl+C to a Wine process)
+ *   e2e_clip.exe cursor-wait X Y MS     wait up to MS ms for the pointer to be at
+ *                                       screen pixel X,Y (GetCursorPos); prints
+ *                                       where it is
+ *   e2e_clip.exe click-wait X Y MS      show a topmost window around X,Y, print
+ *                                       "window ready" and wait up to MS ms for a
+ *                                       left click (down and up) in it; prints
+ *                                       where the button went down
  *
  * Raw image file: uint32 LE width, uint32 LE height, then width*height RGBA
  * pixels, top row first (alpha is ignored on the Windows side: DIBs are opaque).
- * Exit status: 0 done, 3 nothing offered in time, 1 other error (one line on stderr).
+ * Exit status: 0 done, 3 nothing offered (pointer not there, no click) in time,
+ * 4 click at the wrong place, 1 other error (one line on stderr).
  */
 #include <windows.h>
 
@@ -238,6 +246,95 @@ static int get_image(const wchar_t *path, DWORD ms)
     return rc;
 }
 
+static int cursor_wait(LONG x, LONG y, DWORD ms)
+{
+    DWORD start = GetTickCount();
+    POINT p = {-1, -1};
+    for (;;) {
+        if (!GetCursorPos(&p))
+            return fail("GetCursorPos");
+        if (p.x == x && p.y == y)
+            break;
+        if (GetTickCount() - start >= ms) {
+            printf("cursor at %ld,%ld, not %ld,%ld after %lu ms\n", p.x, p.y, x, y,
+                   (unsigned long)ms);
+            return 3;
+        }
+        Sleep(10);
+    }
+    printf("cursor at %ld,%ld\n", p.x, p.y);
+    return 0;
+}
+
+#define CLICK_HALF 100   /* the click window is 2*CLICK_HALF square around X,Y */
+
+typedef struct {
+    int down, up;
+    POINT at;            /* screen position of the button-down */
+} click_log;
+
+static LRESULT CALLBACK click_wndproc(HWND w, UINT msg, WPARAM wp, LPARAM lp)
+{
+    click_log *c = (click_log *)GetWindowLongPtrW(w, GWLP_USERDATA);
+    if (c && (msg == WM_LBUTTONDOWN || msg == WM_LBUTTONUP)) {
+        POINT p = {(short)LOWORD(lp), (short)HIWORD(lp)};
+        ClientToScreen(w, &p);
+        if (msg == WM_LBUTTONDOWN && !c->down) {
+            c->down = 1;
+            c->at = p;
+        } else if (msg == WM_LBUTTONUP && c->down) {
+            c->up = 1;
+        }
+        printf("%s at %ld,%ld\n", msg == WM_LBUTTONDOWN ? "button down" : "button up", p.x, p.y);
+        fflush(stdout);
+        return 0;
+    }
+    return DefWindowProcW(w, msg, wp, lp);
+}
+
+static int click_wait(LONG x, LONG y, DWORD ms)
+{
+    WNDCLASSW wc;
+    ZeroMemory(&wc, sizeof wc);
+    wc.lpfnWndProc = click_wndproc;
+    wc.hInstance = GetModuleHandleW(NULL);
+    wc.lpszClassName = L"e2e_clip_click";
+    wc.hCursor = LoadCursorW(NULL, (LPCWSTR)IDC_ARROW);
+    if (!RegisterClassW(&wc))
+        return fail("RegisterClass");
+    HWND w = CreateWindowExW(WS_EX_TOPMOST, wc.lpszClassName, L"e2e click target",
+                             WS_POPUP | WS_VISIBLE, x - CLICK_HALF, y - CLICK_HALF, 2 * CLICK_HALF,
+                             2 * CLICK_HALF, NULL, NULL, wc.hInstance, NULL);
+    if (!w)
+        return fail("CreateWindowEx");
+    click_log c;
+    ZeroMemory(&c, sizeof c);
+    SetWindowLongPtrW(w, GWLP_USERDATA, (LONG_PTR)&c);
+    SetForegroundWindow(w);
+    UpdateWindow(w);
+    printf("window ready\n");
+    fflush(stdout);
+    DWORD start = GetTickCount();
+    while (!c.up) {
+        DWORD spent = GetTickCount() - start;
+        if (spent >= ms)
+            break;
+        MsgWaitForMultipleObjects(0, NULL, FALSE, ms - spent, QS_ALLINPUT);
+        MSG m;
+        while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE)) {
+            TranslateMessage(&m);
+            DispatchMessageW(&m);
+        }
+    }
+    DestroyWindow(w);
+    if (!c.up) {
+        printf("no complete left click within %lu ms (button down: %d)\n", (unsigned long)ms,
+               c.down);
+        return 3;
+    }
+    return c.at.x == x && c.at.y == y ? 0 : 4;
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -274,6 +371,13 @@ int wmain(int argc, wchar_t **argv)
         CloseHandle(ev);
         return 0;
     }
-    fprintf(stderr, "usage: e2e_clip.exe make-event|set-event NAME | put-text|get-text|put-image|get-image FILE [MS] | clear\n");
+    if (argc >= 5 && !wcscmp(argv[1], L"cursor-wait")) {
+        setvbuf(stdout, NULL, _IONBF, 0);
+        return cursor_wait(_wtol(argv[2]), _wtol(argv[3]), (DWORD)_wtoi(argv[4]));
+    }
+    if (argc >= 5 && !wcscmp(argv[1], L"click-wait"))
+        return click_wait(_wtol(argv[2]), _wtol(argv[3]), (DWORD)_wtoi(argv[4]));
+    fprintf(stderr, "usage: e2e_clip.exe make-event|set-event NAME | put-text|get-text|put-image|get-image FILE [MS] | clear"
+                    " | cursor-wait|click-wait X Y MS\n");
     return 2;
 }

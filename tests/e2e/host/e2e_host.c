@@ -1,14 +1,17 @@
 /* e2e_host: a minimal SPICE host for end-to-end tests. Real spice-server on a GLib
  * main loop, listening on 127.0.0.1 only, with one vdagent char device whose
- * guest side is a loopback TCP port (see guest_link.h). No display: a client
- * only needs the main channel, which also carries the agent's data.
+ * guest side is a loopback TCP port (see guest_link.h). No display by default:
+ * a client only needs the main channel, which also carries the agent's data.
+ * --display WxH adds a blank QXL display (blank_display.h), without which
+ * spice-server never allows client mouse mode.
  *
- *   e2e_host [--spice-port N] [--guest-port N] [--info-file PATH]
+ *   e2e_host [--spice-port N] [--guest-port N] [--info-file PATH] [--display WxH]
  *
  * Port 0 (the default) picks a free one. Once listening it writes
  * "spice_port=N\nguest_port=M\n" to the info file (atomically) and to stdout.
  * Events (client and guest coming and going) are logged on stderr.
  * SIGTERM or SIGINT stops it cleanly. */
+#include "blank_display.h"
 #include "glib_core.h"
 #include "guest_link.h"
 
@@ -26,6 +29,7 @@
 typedef struct {
     int spice_port, guest_port;
     const char *info_file;
+    unsigned display_w, display_h;     /* 0: no display device */
 } host_args;
 
 static int parse_args(int argc, char **argv, host_args *a)
@@ -38,8 +42,14 @@ static int parse_args(int argc, char **argv, host_args *a)
             a->guest_port = atoi(v);
         else if (!strcmp(argv[i], "--info-file") && v)
             a->info_file = v;
+        else if (!strcmp(argv[i], "--display") && v &&
+                 sscanf(v, "%ux%u", &a->display_w, &a->display_h) == 2 &&
+                 a->display_w > 0 && a->display_w <= 8192 && a->display_h > 0 &&
+                 a->display_h <= 8192)
+            ;
         else {
-            fprintf(stderr, "usage: e2e_host [--spice-port N] [--guest-port N] [--info-file PATH]\n");
+            fprintf(stderr, "usage: e2e_host [--spice-port N] [--guest-port N] [--info-file PATH]"
+                            " [--display WxH]\n");
             return -1;
         }
         i++;
@@ -125,6 +135,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "e2e-host: spice-server could not listen on 127.0.0.1\n");
         return 1;
     }
+    e2e_blank_display *display = NULL;
+    if (a.display_w) {
+        display = g_new(e2e_blank_display, 1);
+        if (e2e_blank_display_init(display, server, a.display_w, a.display_h) != 0) {
+            spice_server_destroy(server);
+            return 1;
+        }
+        spice_server_vm_start(server);
+    }
     e2e_guest_link *guest = g_new(e2e_guest_link, 1);
     int gport = e2e_guest_link_init(guest, server, a.guest_port);
     if (gport < 0) {
@@ -145,7 +164,13 @@ int main(int argc, char **argv)
 
     fprintf(stderr, "e2e-host: stopping\n");
     e2e_guest_link_close(guest);
+    if (display)
+        e2e_blank_display_close(display);
     spice_server_destroy(server);
+    if (display) {
+        g_free(display->pixels);    /* only once the display worker is gone */
+        g_free(display);
+    }
     g_free(guest);
     g_main_loop_unref(loop);
     return 0;
