@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The end-to-end scenarios of issue 7, each one a ctest test (label e2e):
+"""The end-to-end scenarios of issue 7 (1-7) and issue 5's client mouse mode (8),
+each one a ctest test (label e2e):
 real spice-server (e2e_host) + real spice-gtk (client.py) + vdservice/vdagent
 under Wine behind e2e_bridge, with e2e_clip.exe as the guest application.
 
