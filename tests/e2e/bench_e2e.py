@@ -1,18 +1,29 @@
 #!/usr/bin/python3
 """End-to-end clipboard benchmark through the real stack (issue 7): a 1, 4 and
 16 MiB text paste, client -> guest application and guest application -> client,
-several runs, median, content checked every run. In the same run the same bytes
-go through the same bridge and Win32 clipboard with the reference guest
-(e2e_ref_guest.exe: no service, no agent) and our time is printed as a ratio to
-it. Also the agent's peak memory per size above its idle footprint.
+content checked every run. The same bytes also go through the same bridge and
+Win32 clipboard with the reference guest (e2e_ref_guest.exe: no service, no
+agent; it converts line ends like our agent does for spice-gtk, LF -> CRLF in and
+CRLF -> LF out), and our median is printed as a ratio to its median, with
+min/median/max of both so the ratio's noise is visible. Also the agent's peak
+memory per size above its idle footprint.
 
-    bench_e2e.py --host E2E_HOST --win64 TREE --wine-state DIR --work DIR [--quick] [--runs N]
+    bench_e2e.py --host E2E_HOST --win64 TREE --wine-state DIR
+                 [--ref-wine-state DIR2] --work DIR [--quick] [--runs N]
+
+With --ref-wine-state (bench/e2e_clipboard.sh) both stacks run at once, each in
+its own Wine prefix and X display (its own clipboard), and the runs alternate
+ours/reference, the order flipping every run, so load drift on the machine hits
+both alike. Without it (the ctest smoke run) one side runs after the other.
 
 Timing: client -> guest is from the client's grab to the guest application
-(e2e_clip get-text, which waits for text to be offered) holding the text;
-guest -> client is from the guest application's copy (e2e_clip put-text) to the
-client holding the text. Both include starting e2e_clip under Wine (~0.1-0.3 s),
-the same for both guests.
+(e2e_clip get-text, started BEFORE the grab and already waiting) holding the
+text: neither Wine's process start nor a guest that fetches ahead of the
+application is counted. Our agent renders on demand, so it pays the request
+round trip after the application asks; the reference fetches at the grab.
+Guest -> client is from starting the guest application's copy (e2e_clip
+put-text, its start under Wine included, the same for both) to the client
+holding the text.
 """
 import os
 import statistics
@@ -155,7 +166,7 @@ def main():
     quick = "--quick" in args
     if quick:
         args.remove("--quick")
-    runs = 7
+    runs = 15
     if "--runs" in args:
         i = args.index("--runs")
         runs = int(args[i + 1])
