@@ -113,7 +113,9 @@ class Side:
         n, nrec = len(c.guest_grabs), len(c.received)
         t0 = time.monotonic()
         p = g.start_clip("put-text", stack.winpath(path))
-        c.wait_guest_grab(n, TEXT, 60)
+        c.wait(lambda: any(TEXT in t for t in c.guest_grabs[n:]) or (p.poll() or 0) != 0, 60,
+               "%s: guest grab after e2e_clip put-text" % self.mode)
+        stack.check((p.poll() or 0) == 0, "%s: e2e_clip put-text succeeded" % self.mode)
         c.main.clipboard_selection_request(0, TEXT)
         c.wait(lambda: len(c.received) > nrec, 60, "guest text")
         dt = time.monotonic() - t0
