@@ -38,8 +38,9 @@ typedef struct vda_fwd {
 } vda_fwd;
 
 /* Room that must be free in a ring before a read of n bytes is parsed into it:
- * a read of n bytes queues at most n + 8 (a re-emitted chunk header). */
-#define VDA_FWD_ROOM(n) ((size_t)(n) + 8u + 2u * VDA_PIPE_CTL_WIRE)
+ * a read of n bytes can complete a chunk staged by earlier reads, whose header
+ * and earlier bytes (less than VDA_CHUNK_MAX_WIRE) are queued along with it. */
+#define VDA_FWD_ROOM(n) ((size_t)(n) + VDA_CHUNK_MAX_WIRE + 2u * VDA_PIPE_CTL_WIRE)
 
 int vda_fwd_init(vda_fwd *f, const vda_logger *log, size_t to_agent_cap, size_t to_device_cap);
 void vda_fwd_free(vda_fwd *f);

@@ -11,8 +11,9 @@
 #include "chunk_writer.h"
 #include "vda_log.h"
 
-#define PIPE_READ_BUF (64 * 1024)
-#define PIPE_WRITE_BUF (64 * 1024)
+/* As large as vdservice's reads and writes: fewer I/O round trips per paste. */
+#define PIPE_READ_BUF (256 * 1024)
+#define PIPE_WRITE_BUF (256 * 1024)
 
 typedef struct out_msg {
     struct out_msg *next;

@@ -1,18 +1,29 @@
 #!/usr/bin/python3
 """End-to-end clipboard benchmark through the real stack (issue 7): a 1, 4 and
 16 MiB text paste, client -> guest application and guest application -> client,
-several runs, median, content checked every run. In the same run the same bytes
-go through the same bridge and Win32 clipboard with the reference guest
-(e2e_ref_guest.exe: no service, no agent) and our time is printed as a ratio to
-it. Also the agent's peak memory per size above its idle footprint.
+content checked every run. The same bytes also go through the same bridge and
+Win32 clipboard with the reference guest (e2e_ref_guest.exe: no service, no
+agent; it converts line ends like our agent does for spice-gtk, LF -> CRLF in and
+CRLF -> LF out), and our median is printed as a ratio to its median, with
+min/median/max of both so the ratio's noise is visible. Also the agent's peak
+memory per size above its idle footprint.
 
-    bench_e2e.py --host E2E_HOST --win64 TREE --wine-state DIR --work DIR [--quick] [--runs N]
+    bench_e2e.py --host E2E_HOST --win64 TREE --wine-state DIR
+                 [--ref-wine-state DIR2] --work DIR [--quick] [--runs N]
+
+With --ref-wine-state (bench/e2e_clipboard.sh) both stacks run at once, each in
+its own Wine prefix and X display (its own clipboard), and the runs alternate
+ours/reference, the order flipping every run, so load drift on the machine hits
+both alike. Without it (the ctest smoke run) one side runs after the other.
 
 Timing: client -> guest is from the client's grab to the guest application
-(e2e_clip get-text, which waits for text to be offered) holding the text;
-guest -> client is from the guest application's copy (e2e_clip put-text) to the
-client holding the text. Both include starting e2e_clip under Wine (~0.1-0.3 s),
-the same for both guests.
+(e2e_clip get-text, started BEFORE the grab and already waiting) holding the
+text: neither Wine's process start nor a guest that fetches ahead of the
+application is counted. Our agent renders on demand, so it pays the request
+round trip after the application asks; the reference fetches at the grab.
+Guest -> client is from starting the guest application's copy (e2e_clip
+put-text, its start under Wine included, the same for both) to the client
+holding the text.
 """
 import os
 import statistics
@@ -43,73 +54,113 @@ def reset_peak(pid):
         f.write("5")
 
 
-def run_mode(cfg, mode, sizes, runs, quiet_log):
-    """Returns {(direction, size): [seconds...]} and, for ours, peak memory."""
-    times, peaks = {}, {}
-    work = os.path.join(cfg.work, mode)
-    with stack.Processes(work) as procs:
+class Side:
+    """One complete stack (host, bridge, guest, client) in its own Wine prefix and
+    X display, so ours and the reference can both stay up and their runs can be
+    interleaved: drift of the machine's load hits both alike."""
+
+    def __init__(self, cfg, mode, wine_state, procs):
+        self.mode = mode
+        self.work = procs.work
         info = stack.start_host(procs, cfg.host_exe)
-        g = stack.Guest(procs, cfg, info["guest_port"])
+        self.guest = g = stack.Guest(procs, _with_state(cfg, wine_state), info["guest_port"])
         g.start_bridge()
         if mode == "ours":
             g.start_service()
         else:
             g.start_ref_guest()
-        c = SpiceClient(info["spice_port"], log=quiet_log).connect()
+        self.client = c = SpiceClient(info["spice_port"], log=lambda msg: None).connect()
         c.wait_agent_caps(w.CAP_CLIPBOARD_BY_DEMAND, 30)
-        agent = None
+        self.agent = None
         if mode == "ours":
             c.pump(1.0)                          # let the agent settle for its idle figure
             pids = g.agent_pids()
             stack.check(len(pids) == 1, "one vdagent.exe to measure")
-            agent = pids[0]
-            idle = rss_kib(agent, "VmRSS")
-        def c2g(data):
-            g.run_clip(c.pump, "clear")
-            c.pump(0.05)
-            t0 = time.monotonic()
-            c.grab({TEXT: data})
-            got = g.get_text(c.pump, 30000)
-            dt = time.monotonic() - t0
-            if got != to_crlf(data):
-                raise AssertionError("%s: client->guest %d bytes: content differs" % (mode, len(data)))
-            return dt
+            self.agent = pids[0]
+            self.idle = rss_kib(self.agent, "VmRSS")
 
-        def g2c(text):
-            path = os.path.join(work, "put.txt")
-            with open(path, "wb") as f:
-                f.write(text)
-            n, nrec = len(c.guest_grabs), len(c.received)
-            t0 = time.monotonic()
-            p = g.start_clip("put-text", stack.winpath(path))
-            c.wait_guest_grab(n, TEXT, 60)
-            c.main.clipboard_selection_request(0, TEXT)
-            c.wait(lambda: len(c.received) > nrec, 60, "guest text")
-            dt = time.monotonic() - t0
-            while p.poll() is None:
-                c.pump(0.01)
-            if c.received[nrec] != (TEXT, to_lf(text)):
-                raise AssertionError("%s: guest->client %d bytes: content differs" % (mode, len(text)))
-            return dt
+    def c2g(self, data):
+        """From the client's grab to the guest application holding the text. The
+        application is started first and is already waiting (it says so), so its
+        start under Wine is not timed and neither guest can work ahead of it."""
+        g, c = self.guest, self.client
+        g.run_clip(c.pump, "clear")
+        path = os.path.join(self.work, "got.txt")
+        if os.path.exists(path):
+            os.unlink(path)
+        before = g.procs.log_text("clip").count("waiting for text")
+        p = g.start_clip("get-text", stack.winpath(path), 60000)
+        c.wait(lambda: g.procs.log_text("clip").count("waiting for text") > before or
+               p.poll() is not None, 30, "e2e_clip get-text waiting")
+        t0 = time.monotonic()
+        c.grab({TEXT: data})
+        c.wait(lambda: p.poll() is not None, 60, "e2e_clip get-text done")
+        dt = time.monotonic() - t0
+        stack.check(p.returncode == 0, "%s: e2e_clip get-text succeeded" % self.mode)
+        with open(path, "rb") as f:
+            got = f.read()
+        if got != to_crlf(data):
+            raise AssertionError("%s: client->guest %d bytes: content differs" % (self.mode, len(data)))
+        return dt
 
-        # One uncounted round first: Wine's first clipboard use in a process tree
-        # is slower, for both guests alike.
-        c2g(big_text(64 << 10, 1))
-        g2c(to_crlf(big_text(64 << 10, 2)))
-        for size in sizes:
-            data = big_text(size, size)
-            guest_text = to_crlf(big_text(size, size + 1))
-            if agent:
-                reset_peak(agent)
-            for _ in range(runs):
-                times.setdefault(("c2g", size), []).append(c2g(data))
-                times.setdefault(("g2c", size), []).append(g2c(guest_text))
-            if agent:
-                peaks[size] = (rss_kib(agent, "VmHWM") - idle) * 1024
-        if agent:
-            peaks["idle"] = idle * 1024
-        c.disconnect()
-    return times, peaks
+    def g2c(self, text):
+        """From starting the guest application's copy (its start under Wine
+        included, the same for both guests) to the client holding the text."""
+        g, c = self.guest, self.client
+        path = os.path.join(self.work, "put.txt")
+        with open(path, "wb") as f:
+            f.write(text)
+        n, nrec = len(c.guest_grabs), len(c.received)
+        t0 = time.monotonic()
+        p = g.start_clip("put-text", stack.winpath(path))
+        c.wait(lambda: any(TEXT in t for t in c.guest_grabs[n:]) or (p.poll() or 0) != 0, 60,
+               "%s: guest grab after e2e_clip put-text" % self.mode)
+        stack.check((p.poll() or 0) == 0, "%s: e2e_clip put-text succeeded" % self.mode)
+        c.main.clipboard_selection_request(0, TEXT)
+        c.wait(lambda: len(c.received) > nrec, 60, "guest text")
+        dt = time.monotonic() - t0
+        while p.poll() is None:
+            c.pump(0.01)
+        if c.received[nrec] != (TEXT, to_lf(text)):
+            raise AssertionError("%s: guest->client %d bytes: content differs" % (self.mode, len(text)))
+        return dt
+
+
+def _with_state(cfg, wine_state):
+    import copy
+    c = copy.copy(cfg)
+    c.wine_state = wine_state
+    return c
+
+
+def spread(xs):
+    return min(xs), statistics.median(xs), max(xs)
+
+
+def measure(sides, sizes, runs, times, peaks):
+    ours = next((s for s in sides if s.agent), None)
+    # One uncounted round first: Wine's first clipboard use in a process tree
+    # is slower, for both guests alike.
+    for s in sides:
+        s.c2g(big_text(64 << 10, 1))
+        s.g2c(to_crlf(big_text(64 << 10, 2)))
+    for size in sizes:
+        data = big_text(size, size)
+        guest_text = to_crlf(big_text(size, size + 1))
+        if ours:
+            reset_peak(ours.agent)
+        for r in range(runs):
+            # Interleaved, and the order flips every run: neither side always
+            # goes first after the other's transfer.
+            for s in (sides if r % 2 == 0 else sides[::-1]):
+                times.setdefault((s.mode, "c2g", size), []).append(s.c2g(data))
+                times.setdefault((s.mode, "g2c", size), []).append(s.g2c(guest_text))
+        if ours:
+            peaks[size] = (rss_kib(ours.agent, "VmHWM") - ours.idle) * 1024
+    if ours:
+        peaks["idle"] = ours.idle * 1024
+    for s in sides:
+        s.client.disconnect()
 
 
 def main():
@@ -117,28 +168,51 @@ def main():
     quick = "--quick" in args
     if quick:
         args.remove("--quick")
-    runs = 5
+    runs = 15
     if "--runs" in args:
         i = args.index("--runs")
         runs = int(args[i + 1])
+        del args[i:i + 2]
+    ref_state = None
+    if "--ref-wine-state" in args:
+        i = args.index("--ref-wine-state")
+        ref_state = args[i + 1]
         del args[i:i + 2]
     cfg = stack.Config(args)
     cfg.require()
     if not os.path.isfile(cfg.ref_guest_exe):
         raise stack.Skip("e2e_ref_guest.exe is not built")
+    if ref_state:
+        _with_state(cfg, ref_state).require_wine()
     sizes = [1 * MiB] if quick else [1 * MiB, 4 * MiB, 16 * MiB]
     runs = 1 if quick else runs
-    quiet = lambda msg: None
-    ours, peaks = run_mode(cfg, "ours", sizes, runs, quiet)
-    ref, _ = run_mode(cfg, "ref", sizes, runs, quiet)
-    print("e2e clipboard text, median of %d runs, content checked every run" % runs)
-    print("%-16s %6s %10s %10s %7s %7s" % ("direction", "size", "ours", "reference", "ratio", "target"))
+    times = {}                                   # (mode, direction, size) -> [s]
+    peaks = {}
+    if ref_state:
+        with stack.Processes(os.path.join(cfg.work, "ours")) as pa, \
+                stack.Processes(os.path.join(cfg.work, "ref")) as pb:
+            sides = [Side(cfg, "ours", cfg.wine_state, pa), Side(cfg, "ref", ref_state, pb)]
+            measure(sides, sizes, runs, times, peaks)
+        how = "interleaved"
+    else:
+        # One prefix (the ctest smoke run): one side after the other.
+        for mode in ("ours", "ref"):
+            with stack.Processes(os.path.join(cfg.work, mode)) as procs:
+                measure([Side(cfg, mode, cfg.wine_state, procs)], sizes, runs, times, peaks)
+        how = "NOT interleaved (no --ref-wine-state)"
+    print("e2e clipboard text, %d runs per side, %s, content checked every run" % (runs, how))
+    print("times: min / median / max; ratio = median ours / median reference, "
+          "range = min ours/max ref .. max ours/min ref")
+    print("%-14s %5s %-23s %-23s %6s %13s %6s" % ("direction", "size", "ours (s)", "reference (s)",
+                                                 "ratio", "range", "target"))
     for d, name, target in (("c2g", "client->guest", 1.25), ("g2c", "guest->client", 1.10)):
         for size in sizes:
-            o = statistics.median(ours[(d, size)])
-            r = statistics.median(ref[(d, size)])
-            print("%-16s %4dMiB %9.3fs %9.3fs %6.2fx %6.2fx%s" % (
-                name, size >> 20, o, r, o / r, target, "" if o / r <= target else "  OVER TARGET"))
+            o = spread(times[("ours", d, size)])
+            r = spread(times[("ref", d, size)])
+            ratio = o[1] / r[1]
+            print("%-14s %3dMiB %.3f/%.3f/%.3f  %.3f/%.3f/%.3f  %5.2fx %5.2f..%5.2f %5.2fx%s" % (
+                name, size >> 20, o[0], o[1], o[2], r[0], r[1], r[2], ratio, o[0] / r[2],
+                o[2] / r[0], target, "" if ratio <= target else "  OVER TARGET"))
     print("vdagent.exe peak memory above idle (idle RSS %.1f MiB), target <= 3x payload:"
           % (peaks["idle"] / MiB))
     for size in sizes:

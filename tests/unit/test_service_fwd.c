@@ -118,6 +118,41 @@ static void test_device_to_agent_any_split(void **state)
     free(in.d);
 }
 
+/* The service reads the device only while VDA_FWD_ROOM(read size) is free. A
+ * read that completes a chunk staged by earlier reads queues that chunk's
+ * earlier bytes too: the room must cover them (a 16 MiB paste once lost chunks
+ * with "device -> agent queue overrun" here). */
+static void test_device_room_covers_staged_chunk(void **state)
+{
+    (void)state;
+    wire in = { 0 };
+    for (int i = 0; i < 4; i++)
+        wire_msg(&in, VDP_CLIENT_PORT, 0x7E10 + i, 100000, (uint8_t)i);
+    const size_t reads[] = { 65536, 4096, 2000, 2049, 7 };
+    for (size_t k = 0; k < sizeof reads / sizeof reads[0]; k++) {
+        size_t step = reads[k];
+        vda_fwd f;
+        /* Exactly the room for one read: the queue is drained after every read,
+         * as the service's pipe write would, so the caller's check always holds. */
+        assert_int_equal(vda_fwd_init(&f, NULL, VDA_FWD_ROOM(step), 1 << 16), 0);
+        wire out = { 0 };
+        for (size_t off = 0; off < in.len; off += step) {
+            size_t n = in.len - off < step ? in.len - off : step;
+            assert_true(vda_ring_space(&f.to_agent) >= VDA_FWD_ROOM(n));
+            size_t before = vda_ring_len(&f.to_agent);
+            assert_int_equal(vda_fwd_from_device(&f, in.d + off, n), VDA_OK);
+            assert_true(vda_ring_len(&f.to_agent) - before <= VDA_FWD_ROOM(n));
+            drain(&f.to_agent, &out);
+        }
+        assert_int_equal(out.len, in.len);
+        assert_memory_equal(out.d, in.d, in.len);
+        assert_int_equal(count_whole(&out, NULL), 4);
+        free(out.d);
+        vda_fwd_free(&f);
+    }
+    free(in.d);
+}
+
 static void test_device_framing_lost(void **state)
 {
     (void)state;
@@ -243,6 +278,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_device_to_agent_any_split),
+        cmocka_unit_test(test_device_room_covers_staged_chunk),
         cmocka_unit_test(test_device_framing_lost),
         cmocka_unit_test(test_agent_to_device_whole_messages),
         cmocka_unit_test(test_agent_framing_lost_and_reset),
