@@ -5,6 +5,8 @@
 #include <time.h>
 #if defined(_WIN32)
 #include <sys/timeb.h>
+#include <wchar.h>
+#include "text_convert.h"
 #endif
 
 static const char level_char[] = { 'E', 'W', 'I', 'D' };
@@ -80,6 +82,48 @@ void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line)
     fflush(fp);
 }
 
+/* Log paths are UTF-8. On Windows the C library's narrow file calls use the
+ * ANSI code page, so a path such as a user's %TEMP% with characters outside it
+ * would not open: there the calls go through the wide (UTF-16) variants. */
+#if defined(_WIN32)
+static int wide_path(const char *path, wchar_t *out, size_t cap)
+{
+    const uint8_t *p = (const uint8_t *)path;
+    size_t len = strlen(path);
+    if (vda_utf8_to_utf16_len(p, len, 0) >= cap)
+        return -1;
+    out[vda_utf8_to_utf16(p, len, (uint16_t *)out, 0)] = 0;
+    return 0;
+}
+
+static FILE *path_fopen(const char *path, const wchar_t *mode)
+{
+    wchar_t w[520];
+    return wide_path(path, w, sizeof w / sizeof w[0]) == 0 ? _wfopen(w, mode) : NULL;
+}
+
+static void path_replace(const char *from, const char *to)
+{
+    wchar_t wf[520], wt[520];
+    if (wide_path(from, wf, 520) == 0 && wide_path(to, wt, 520) == 0) {
+        _wremove(wt); /* rename does not replace an existing file on Windows */
+        _wrename(wf, wt);
+    }
+}
+#define PATH_MODE(m) L##m
+#else
+static FILE *path_fopen(const char *path, const char *mode)
+{
+    return fopen(path, mode);
+}
+
+static void path_replace(const char *from, const char *to)
+{
+    rename(from, to);
+}
+#define PATH_MODE(m) m
+#endif
+
 int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
 {
     memset(f, 0, sizeof *f);
@@ -88,7 +132,7 @@ int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
     snprintf(f->path, sizeof f->path, "%s", path);
     snprintf(f->old_path, sizeof f->old_path, "%s.1", path);
     f->max_bytes = max_bytes;
-    f->fp = fopen(path, "ab");
+    f->fp = path_fopen(path, PATH_MODE("ab"));
     if (!f->fp)
         return -1;
     if (fseek(f->fp, 0, SEEK_END) == 0) {
@@ -108,9 +152,8 @@ void vda_log_file_close(vda_log_file *f)
 static void rotate(vda_log_file *f)
 {
     fclose(f->fp);
-    remove(f->old_path); /* rename() does not replace an existing file on Windows */
-    rename(f->path, f->old_path);
-    f->fp = fopen(f->path, "wb");
+    path_replace(f->path, f->old_path);
+    f->fp = path_fopen(f->path, PATH_MODE("wb"));
     f->size = 0;
 }
 

@@ -51,7 +51,8 @@ void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line);
 
 /* A size-capped log file, rotated once: when a line would take the file past
  * max_bytes, it is renamed to "<path>.1" (replacing the old one) and a new file
- * is started. Use vda_log_file_sink with the struct as ctx. */
+ * is started. Use vda_log_file_sink with the struct as ctx. The path is UTF-8
+ * (opened as UTF-16 on Windows, whatever the ANSI code page). */
 typedef struct vda_log_file {
     char path[512];
     char old_path[520];

@@ -17,7 +17,8 @@ static void usage(FILE *f)
             "usage: vdagent.exe --pipe NAME [options]\n"
             "  --pipe NAME             connect to \\\\.\\pipe\\NAME (vdservice passes it)\n"
             "  --log-level LEVEL       error, warn, info (default) or debug\n"
-            "  --log-file PATH         also log to PATH (rotated at 4 MiB)\n"
+            "  --log-file PATH         also log to PATH (rotated at 4 MiB); %%VARS%% are\n"
+            "                          expanded (vdservice passes %%TEMP%%\\vdagent.log)\n"
             "  --clipboard-limit MIB   largest clipboard data accepted from the client\n"
             "                          (default %u)\n"
             "  --version               print the version\n"
@@ -83,6 +84,19 @@ static int parse_args(int argc, char **argv, options *o)
     return 0;
 }
 
+/* --log-file with %VARS% expanded, as UTF-8 (what vda_log_file takes): the
+ * service names the user's %TEMP%, which only the agent's environment knows. */
+static int log_file_path(const char *arg, char *out, int cap)
+{
+    wchar_t raw[MAX_PATH], full[MAX_PATH];
+    if (!MultiByteToWideChar(CP_ACP, 0, arg, -1, raw, MAX_PATH))
+        return -1;
+    DWORD n = ExpandEnvironmentStringsW(raw, full, MAX_PATH);
+    if (n == 0 || n > MAX_PATH)
+        return -1;
+    return WideCharToMultiByte(CP_UTF8, 0, full, -1, out, cap, NULL, NULL) > 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -96,8 +110,10 @@ int main(int argc, char **argv)
     vda_logger err_log = { (vda_log_level)o.level, vda_log_sink_stdio, stderr, "vdagent" };
     vda_log_file lf;
     app->log = err_log;
+    char log_path[MAX_PATH * 3];
     if (o.log_file) {
-        if (vda_log_file_open(&lf, o.log_file, 4u << 20) == 0) {
+        if (log_file_path(o.log_file, log_path, sizeof log_path) == 0 &&
+            vda_log_file_open(&lf, log_path, 4u << 20) == 0) {
             lf.tee = &err_log;
             app->log.sink = vda_log_file_sink;
             app->log.ctx = &lf;

@@ -5,7 +5,10 @@
  * CreateProcessAsUserW with the user's environment). Run mode: it runs as the
  * caller, in the caller's session, with the caller's environment. No handle is
  * inherited: the agent opens the pipe by the name on its command line
- * (--pipe NAME: the pipe is \\.\pipe\NAME). */
+ * (--pipe NAME: the pipe is \\.\pipe\NAME). The agent logs at the service's
+ * level; in service mode it has no console, so it logs to %TEMP%\vdagent.log,
+ * expanded by the agent in the user's environment (run mode: stderr, which it
+ * shares with the service). */
 #include "vds.h"
 
 #include <wtsapi32.h>
@@ -60,8 +63,12 @@ DWORD vds_agent_prepare(vds_agent *a, int run_mode)
 
 DWORD vds_agent_launch(vds_agent *a, const wchar_t *exe, const wchar_t *pipe_name, int run_mode)
 {
-    wchar_t cmdline[MAX_PATH + 160];
-    swprintf(cmdline, sizeof cmdline / sizeof cmdline[0], L"\"%ls\" --pipe %ls", exe, pipe_name);
+    static const wchar_t *const levels[] = { L"error", L"warn", L"info", L"debug" };
+    unsigned level = a->log ? (unsigned)a->log->max_level : VDA_LOG_INFO;
+    wchar_t cmdline[MAX_PATH + 256];
+    swprintf(cmdline, sizeof cmdline / sizeof cmdline[0], L"\"%ls\" --pipe %ls --log-level %ls%ls",
+             exe, pipe_name, levels[level <= VDA_LOG_DEBUG ? level : VDA_LOG_INFO],
+             run_mode ? L"" : L" --log-file \"%TEMP%\\vdagent.log\"");
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;
     ZeroMemory(&si, sizeof si);

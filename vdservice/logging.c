@@ -44,7 +44,7 @@ static int log_path(char *out, size_t len)
     wcscat(dir, L"\\spice-vdagent");
     CreateDirectoryW(dir, NULL); /* exists already: fine */
     wcscat(dir, L"\\vdservice.log");
-    return WideCharToMultiByte(CP_ACP, 0, dir, -1, out, (int)len, NULL, NULL) > 0 ? 0 : -1;
+    return WideCharToMultiByte(CP_UTF8, 0, dir, -1, out, (int)len, NULL, NULL) > 0 ? 0 : -1;
 }
 
 void vds_logging_open(vds_logging *l, vda_log_level level, int to_stderr)

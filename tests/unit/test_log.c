@@ -81,6 +81,62 @@ static void test_file_rotation(void **state)
     remove(old);
 }
 
+/* Log paths are UTF-8 whatever the ANSI code page (a user's %TEMP% may hold any
+ * name). On Windows the file must exist under the wide name; a path mangled by
+ * the code page would create another file or none. */
+#define NAME_UTF8 "vda-test-log-\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80"
+#define NAME_WIDE L"vda-test-log-\u00e9\u4e2d\U0001F600"
+
+static long utf8_file_size(const char *suffix)
+{
+#if defined(_WIN32)
+    wchar_t w[80];
+    swprintf(w, 80, L"%ls%hs", NAME_WIDE, suffix);
+    FILE *f = _wfopen(w, L"rb");
+#else
+    char n[80];
+    snprintf(n, sizeof n, "%s%s", NAME_UTF8, suffix);
+    FILE *f = fopen(n, "rb");
+#endif
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n2 = ftell(f);
+    fclose(f);
+    return n2;
+}
+
+static void utf8_file_remove(const char *suffix)
+{
+#if defined(_WIN32)
+    wchar_t w[80];
+    swprintf(w, 80, L"%ls%hs", NAME_WIDE, suffix);
+    _wremove(w);
+#else
+    char n[80];
+    snprintf(n, sizeof n, "%s%s", NAME_UTF8, suffix);
+    remove(n);
+#endif
+}
+
+static void test_file_utf8_path(void **state)
+{
+    (void)state;
+    utf8_file_remove(".txt");
+    utf8_file_remove(".txt.1");
+    vda_log_file f;
+    assert_int_equal(vda_log_file_open(&f, NAME_UTF8 ".txt", 300), 0);
+    vda_logger lg = { VDA_LOG_DEBUG, vda_log_file_sink, &f, "t" };
+    for (int i = 0; i < 20; i++)
+        vda_info(&lg, "line %d of a log in a non-ASCII directory", i);
+    vda_log_file_close(&f);
+    long cur = utf8_file_size(".txt"), prev = utf8_file_size(".txt.1");
+    assert_true(cur > 0 && cur <= 300);
+    assert_true(prev > 0 && prev <= 300);   /* rotation works on such a path too */
+    utf8_file_remove(".txt");
+    utf8_file_remove(".txt.1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +144,7 @@ int main(void)
         cmocka_unit_test(test_control_chars_and_truncation),
         cmocka_unit_test(test_parse_level),
         cmocka_unit_test(test_file_rotation),
+        cmocka_unit_test(test_file_utf8_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

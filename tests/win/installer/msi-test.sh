@@ -320,6 +320,13 @@ arp_entries() {
     END { if (n != "") print n "|" v "|" p }'
 }
 service_log() { find "$WINEPREFIX/drive_c" -name vdservice.log -print -quit; }
+# The user's %TEMP% as Wine's cmd expands it (the service expands it the same
+# way, from the user's environment block), then the agent's log in it.
+agent_log() {
+  local t; t=$(w cmd /c 'echo %TEMP%' | tr -d '\r')
+  [ -n "$t" ] && echo "$(w winepath -u "$t\\vdagent.log" | tr -d '\r')"
+}
+agent_log_started() { local l; l=$(agent_log); [ -f "$l" ] && grep -q 'connected to pipe' "$l"; }
 agent_ready() { local l; l=$(service_log); [ -n "$l" ] && grep -qE 'agent process [0-9]+ is ready' "$l"; }
 show_diagnostics() {
   echo "---- diagnostics"
@@ -364,6 +371,8 @@ do_install() {
   # and said HELLO (vdservice logs "agent process N is ready" then).
   check "the agent connected to the service (service log: agent process N is ready)" \
     wait_for 20 agent_ready
+  check "the agent logs to the user's %TEMP%\\vdagent.log (it has no console): $(agent_log)" \
+    wait_for 10 agent_log_started
   check "registry default DevicePath = $default_device" \
     test "$(reg_value "$svc_key\\Parameters" DevicePath)" = "$default_device"
   check "registry default LogLevel = $default_level" \

@@ -376,6 +376,14 @@ static int t_echo(void)
         CHECK(cpu0 >= 0 && cpu < 100, "the service is busy while idle: %.0f ms CPU", cpu);
         CHECK(wakeups == 0, "timer wakeups while idle");
     }
+    {
+        /* Run mode (--log-level debug): the agent logs at the service's level, to
+         * the stderr it shares with the service, so no log file. */
+        char r[256];
+        int ok = ask(&host, "args", "args=", r, sizeof r, 1) == 0;
+        CHECK(ok && strcmp(r, "args=log-level:debug log-file:-") == 0,
+              "agent options in run mode: %s", ok ? r : "no answer");
+    }
     static const uint32_t sizes[] = { 0, 1, 10, 2028, 2029, 5000, 65536, 300000, 1u << 20 };
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         CHECK(echo(&host, sizes[i], (uint8_t)i, 1) == 0, "echo of %u bytes", sizes[i]);
@@ -917,6 +925,14 @@ static int t_scm(void)
     CHECK(host_wait_count(&host, &host.connects, 1, 15000) == 0, "device never opened");
     CHECK(expect_caps(&host, 1) == 0, "no capabilities");
     CHECK(echo(&host, 5000, 1, 1) == 0, "echo through the service");
+    {
+        /* Service mode: the agent has no console, so it logs into the user's
+         * %TEMP% (expanded by the agent, in the user's environment). */
+        char r[256];
+        int ok = ask(&host, "args", "args=", r, sizeof r, 1) == 0;
+        CHECK(ok && strcmp(r, "args=log-level:debug log-file:%TEMP%\\vdagent.log") == 0,
+              "agent options in service mode: %s", ok ? r : "no answer");
+    }
     CHECK(run_wait(L"net stop spice-agent", out, 30000) == 0, "net stop failed");
     {
         DWORD st = wait_state(SERVICE_STOPPED, 10000);

@@ -10,7 +10,9 @@
  *   "send-slowly N"       send an N-byte SVC_TEST_BIG message one chunk every 5 ms
  *   "die-on-partial"      terminate (code 5) after the first chunk of the next
  *                         message that spans several chunks
- *   "whoami"              answer "pid=<pid> resets=<n>"                        */
+ *   "whoami"              answer "pid=<pid> resets=<n>"
+ *   "args"                answer "args=log-level:<L> log-file:<F>", the options
+ *                         vdservice passed ("-" when absent)                  */
 #define SVC_TEST_CMD 0x7E57u
 /* agent -> host, text reports: "pid=..", "dacl=<sddl> user=<sid>",
  * "intruder=<exit code>", "error=<reassembly status>" */

@@ -186,8 +186,19 @@ int wmain(int argc, wchar_t **argv)
 {
     if (argc == 4 && wcscmp(argv[1], L"--intruder") == 0)
         return intruder(argv[2], (DWORD)wcstoul(argv[3], NULL, 10));
-    if (argc != 3 || wcscmp(argv[1], L"--pipe") != 0) {
-        fprintf(stderr, "usage: test_agent --pipe NAME | --intruder NAME PID\n");
+    /* The options vdservice passes on to the real agent are recorded for "args". */
+    const wchar_t *log_level = L"-", *log_file = L"-";
+    for (int i = 3; i + 1 < argc; i += 2) {
+        if (wcscmp(argv[i], L"--log-level") == 0)
+            log_level = argv[i + 1];
+        else if (wcscmp(argv[i], L"--log-file") == 0)
+            log_file = argv[i + 1];
+        else
+            argc = 0; /* unknown: usage */
+    }
+    if (argc < 3 || argc % 2 == 0 || wcscmp(argv[1], L"--pipe") != 0) {
+        fprintf(stderr, "usage: test_agent --pipe NAME [--log-level L] [--log-file F] | "
+                        "--intruder NAME PID\n");
         return 2;
     }
     char mode[64] = "normal";
@@ -264,6 +275,8 @@ int wmain(int argc, wchar_t **argv)
                     send_slowly((uint32_t)strtoul(cmd + 12, NULL, 10));
                 else if (strcmp(cmd, "die-on-partial") == 0)
                     die_on_partial = 1;
+                else if (strcmp(cmd, "args") == 0)
+                    report("args=log-level:%ls log-file:%ls", log_level, log_file);
                 else if (strcmp(cmd, "whoami") == 0)
                     report("pid=%lu resets=%d", (unsigned long)GetCurrentProcessId(), resets);
                 else
