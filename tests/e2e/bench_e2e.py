@@ -8,22 +8,29 @@ CRLF -> LF out), and our median is printed as a ratio to its median, with
 min/median/max of both so the ratio's noise is visible. Also the agent's peak
 memory per size above its idle footprint.
 
-    bench_e2e.py --host E2E_HOST --win64 TREE --wine-state DIR
-                 [--ref-wine-state DIR2] --work DIR [--quick] [--runs N]
+Two references, each a separate side:
+  ref        --on-demand: offers the text with delayed rendering and requests it
+             on WM_RENDERFORMAT, the same Win32 clipboard use as our agent (and
+             what clipboard-by-demand asks of any agent). The targets are ratios
+             to this one: the difference is our service and agent in between.
+  ref-eager  requests the text at the grab, before any application asks; its
+             transfer overlaps Wine's clipboard-change latency. Printed for scale
+             (client -> guest only; its guest -> client path is the same code).
 
-With --ref-wine-state (bench/e2e_clipboard.sh) both stacks run at once, each in
+    bench_e2e.py --host E2E_HOST --win64 TREE --wine-state DIR
+                 [--ref-wine-state DIR2 --eager-wine-state DIR3] --work DIR
+                 [--quick] [--runs N]
+
+With the extra states (bench/e2e_clipboard.sh) all stacks run at once, each in
 its own Wine prefix and X display (its own clipboard), and the runs alternate
-ours/reference, the order flipping every run, so load drift on the machine hits
-both alike. Without it (the ctest smoke run) one side runs after the other.
+between them, the order reversing every run, so load drift on the machine hits
+all alike. Without them (the ctest smoke run) one side runs after the other.
 
 Timing: client -> guest is from the client's grab to the guest application
-(e2e_clip get-text, started BEFORE the grab and already waiting) holding the
-text: neither Wine's process start nor a guest that fetches ahead of the
-application is counted. Our agent renders on demand, so it pays the request
-round trip after the application asks; the reference fetches at the grab.
-Guest -> client is from starting the guest application's copy (e2e_clip
-put-text, its start under Wine included, the same for both) to the client
-holding the text.
+(e2e_clip get-text, started BEFORE the grab and already waiting on a clipboard
+listener) holding the text: Wine's process start is not counted. Guest -> client
+is from starting the guest application's copy (e2e_clip put-text, its start
+under Wine included, the same for every side) to the client holding the text.
 """
 import os
 import statistics
@@ -68,7 +75,7 @@ class Side:
         if mode == "ours":
             g.start_service()
         else:
-            g.start_ref_guest()
+            g.start_ref_guest(on_demand=(mode == "ref"))
         self.client = c = SpiceClient(info["spice_port"], log=lambda msg: None).connect()
         c.wait_agent_caps(w.CAP_CLIPBOARD_BY_DEMAND, 30)
         self.agent = None
@@ -154,7 +161,8 @@ def measure(sides, sizes, runs, times, peaks):
             # goes first after the other's transfer.
             for s in (sides if r % 2 == 0 else sides[::-1]):
                 times.setdefault((s.mode, "c2g", size), []).append(s.c2g(data))
-                times.setdefault((s.mode, "g2c", size), []).append(s.g2c(guest_text))
+                if s.mode != "ref-eager":
+                    times.setdefault((s.mode, "g2c", size), []).append(s.g2c(guest_text))
         if ours:
             peaks[size] = (rss_kib(ours.agent, "VmHWM") - ours.idle) * 1024
     if ours:
@@ -173,36 +181,43 @@ def main():
         i = args.index("--runs")
         runs = int(args[i + 1])
         del args[i:i + 2]
-    ref_state = None
-    if "--ref-wine-state" in args:
-        i = args.index("--ref-wine-state")
-        ref_state = args[i + 1]
-        del args[i:i + 2]
+    states = {}
+    for opt in ("--ref-wine-state", "--eager-wine-state"):
+        if opt in args:
+            i = args.index(opt)
+            states[opt] = args[i + 1]
+            del args[i:i + 2]
     cfg = stack.Config(args)
     cfg.require()
     if not os.path.isfile(cfg.ref_guest_exe):
         raise stack.Skip("e2e_ref_guest.exe is not built")
-    if ref_state:
-        _with_state(cfg, ref_state).require_wine()
+    if states and len(states) != 2:
+        raise SystemExit("bench_e2e.py: give both --ref-wine-state and --eager-wine-state, or neither")
+    for st in states.values():
+        _with_state(cfg, st).require_wine()
     sizes = [1 * MiB] if quick else [1 * MiB, 4 * MiB, 16 * MiB]
     runs = 1 if quick else runs
     times = {}                                   # (mode, direction, size) -> [s]
     peaks = {}
-    if ref_state:
+    if states:
         with stack.Processes(os.path.join(cfg.work, "ours")) as pa, \
-                stack.Processes(os.path.join(cfg.work, "ref")) as pb:
-            sides = [Side(cfg, "ours", cfg.wine_state, pa), Side(cfg, "ref", ref_state, pb)]
+                stack.Processes(os.path.join(cfg.work, "ref")) as pb, \
+                stack.Processes(os.path.join(cfg.work, "ref-eager")) as pc:
+            sides = [Side(cfg, "ours", cfg.wine_state, pa),
+                     Side(cfg, "ref", states["--ref-wine-state"], pb),
+                     Side(cfg, "ref-eager", states["--eager-wine-state"], pc)]
             measure(sides, sizes, runs, times, peaks)
         how = "interleaved"
     else:
         # One prefix (the ctest smoke run): one side after the other.
-        for mode in ("ours", "ref"):
+        for mode in ("ours", "ref", "ref-eager"):
             with stack.Processes(os.path.join(cfg.work, mode)) as procs:
                 measure([Side(cfg, mode, cfg.wine_state, procs)], sizes, runs, times, peaks)
         how = "NOT interleaved (no --ref-wine-state)"
     print("e2e clipboard text, %d runs per side, %s, content checked every run" % (runs, how))
     print("times: min / median / max; ratio = median ours / median reference, "
           "range = min ours/max ref .. max ours/min ref")
+    print("reference: e2e_ref_guest --on-demand (delayed rendering like the agent, no service)")
     print("%-14s %5s %-23s %-23s %6s %13s %6s" % ("direction", "size", "ours (s)", "reference (s)",
                                                  "ratio", "range", "target"))
     for d, name, target in (("c2g", "client->guest", 1.25), ("g2c", "guest->client", 1.10)):
@@ -213,6 +228,13 @@ def main():
             print("%-14s %3dMiB %.3f/%.3f/%.3f  %.3f/%.3f/%.3f  %5.2fx %5.2f..%5.2f %5.2fx%s" % (
                 name, size >> 20, o[0], o[1], o[2], r[0], r[1], r[2], ratio, o[0] / r[2],
                 o[2] / r[0], target, "" if ratio <= target else "  OVER TARGET"))
+    print("for scale, client->guest against the eager reference (fetches at the grab, "
+          "before the application asks):")
+    for size in sizes:
+        o = statistics.median(times[("ours", "c2g", size)])
+        e = spread(times[("ref-eager", "c2g", size)])
+        print("  %3dMiB ref-eager %.3f/%.3f/%.3f  ours/ref-eager %5.2fx" % (
+            size >> 20, e[0], e[1], e[2], o / e[1]))
     print("vdagent.exe peak memory above idle (idle RSS %.1f MiB), target <= 3x payload:"
           % (peaks["idle"] / MiB))
     for size in sizes:

@@ -224,10 +224,12 @@ class Guest:
                           "--agent", winpath(self.cfg.vdagent_exe), "--log-level", "debug",
                           "--stop-event", self.stop_event], self.env)
 
-    def start_ref_guest(self):
-        """The benchmark's reference guest in place of vdservice + vdagent."""
+    def start_ref_guest(self, on_demand=False):
+        """The benchmark's reference guest in place of vdservice + vdagent
+        (on_demand: delayed rendering, as an agent must do it)."""
         self.service = self.procs.start("ref-guest", [WINE64, self.cfg.ref_guest_exe, "--pipe",
-                                                      self.pipe], self.env)
+                                                      self.pipe] +
+                                        (["--on-demand"] if on_demand else []), self.env)
 
     def stop_service(self, pump, timeout=15):
         """Stops vdservice cleanly (its stop event), pumping the client meanwhile."""

@@ -91,15 +91,31 @@ static int set_clipboard(UINT fmt, HGLOBAL mem)
     return 0;
 }
 
+/* Waits for the format like a clipboard-aware application: a listener window
+ * woken by WM_CLIPBOARDUPDATE (polling would add up to a poll period to every
+ * measured paste). */
 static BOOL wait_format(UINT fmt, DWORD ms)
 {
+    HWND w = CreateWindowExW(0, L"STATIC", L"e2e_clip", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL,
+                             NULL);
+    BOOL listening = w && AddClipboardFormatListener(w);
     DWORD start = GetTickCount();
-    while (!IsClipboardFormatAvailable(fmt)) {
-        if (GetTickCount() - start >= ms)
-            return FALSE;
-        Sleep(10);
+    BOOL found;
+    while (!(found = IsClipboardFormatAvailable(fmt))) {
+        DWORD spent = GetTickCount() - start;
+        if (spent >= ms)
+            break;
+        /* Without a listener (never expected), fall back to looking every 10 ms. */
+        MsgWaitForMultipleObjects(0, NULL, FALSE, listening ? ms - spent : 10, QS_ALLINPUT);
+        MSG m;
+        while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE))
+            DispatchMessageW(&m);
     }
-    return TRUE;
+    if (listening)
+        RemoveClipboardFormatListener(w);
+    if (w)
+        DestroyWindow(w);
+    return found;
 }
 
 static int put_text(const wchar_t *path)

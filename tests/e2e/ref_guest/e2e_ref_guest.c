@@ -1,12 +1,19 @@
 /* e2e_ref_guest.exe: the benchmark's REFERENCE guest, not an agent. The least a
  * guest can do to move clipboard text through the same bridge and the same Win32
  * clipboard as vdservice + vdagent, with nothing in between: it opens the port
- * itself, speaks the vdagent protocol directly, requests text as soon as the
- * client grabs, and answers requests from the clipboard. Text only, one client,
- * no capability beyond CLIPBOARD_BY_DEMAND and GUEST_LINEEND_CRLF (it converts
- * line ends like our agent does for spice-gtk: LF -> CRLF in, CRLF -> LF out).
+ * itself, speaks the vdagent protocol directly, and answers requests from the
+ * clipboard. Text only, one client, no capability beyond CLIPBOARD_BY_DEMAND and
+ * GUEST_LINEEND_CRLF (it converts line ends like our agent does for spice-gtk:
+ * LF -> CRLF in, CRLF -> LF out).
  *
- *   e2e_ref_guest.exe --pipe \\.\pipe\NAME
+ * A client grab is handled one of two ways:
+ *   default       request the text at once and put it on the clipboard (eager:
+ *                 the transfer overlaps the application noticing the change);
+ *   --on-demand   offer CF_UNICODETEXT with delayed rendering and request the
+ *                 text only on WM_RENDERFORMAT, as an agent must (clipboard by
+ *                 demand: nothing moves unless the guest pastes).
+ *
+ *   e2e_ref_guest.exe --pipe \\.\pipe\NAME [--on-demand]
  */
 #include <windows.h>
 
@@ -28,6 +35,9 @@ typedef struct {
     HANDLE port;
     HWND hwnd;
     DWORD main_thread;
+    int on_demand;
+    int rendering;       /* inside WM_RENDERFORMAT, waiting for the text */
+    HGLOBAL rendered;    /* what arrived for it (NULL: nothing) */
 } ref_guest;
 
 static BOOL port_io(HANDLE h, BOOL write, void *buf, DWORD len)
@@ -174,7 +184,8 @@ out:
     return 0;
 }
 
-static void paste_from_client(HWND hwnd, const uint8_t *utf8, uint32_t len)
+/* The client's UTF-8 as CF_UNICODETEXT memory, LF -> CRLF. */
+static HGLOBAL text_from_client(const uint8_t *utf8, uint32_t len)
 {
     int wn = len ? MultiByteToWideChar(CP_UTF8, 0, (const char *)utf8, (int)len, NULL, 0) : 0;
     wchar_t *w = malloc(((size_t)wn + 1) * sizeof *w);
@@ -194,13 +205,47 @@ static void paste_from_client(HWND hwnd, const uint8_t *utf8, uint32_t len)
     d[o] = 0;
     GlobalUnlock(mem);
     free(w);
+    return mem;
+}
+
+/* Takes the clipboard with `mem`, or with a delayed-rendering offer if NULL. */
+static void set_clipboard(HWND hwnd, HGLOBAL mem)
+{
     if (OpenClipboard(hwnd)) {   /* owner = us: our own paste is not offered back */
         EmptyClipboard();
         SetClipboardData(CF_UNICODETEXT, mem);
         CloseClipboard();
-    } else {
+    } else if (mem) {
         GlobalFree(mem);
     }
+}
+
+static void request_text(ref_guest *g)
+{
+    uint32_t t = VD_AGENT_CLIPBOARD_UTF8_TEXT;
+    send_msg(g, VD_AGENT_CLIPBOARD_REQUEST, &t, sizeof t, NULL, 0);
+}
+
+/* WM_RENDERFORMAT: request, then pump messages (the reader thread posts the
+ * reply) until the text is there. */
+static void render_text(ref_guest *g)
+{
+    g->rendering = 1;
+    g->rendered = NULL;
+    request_text(g);
+    MSG q;
+    while (g->rendering) {
+        BOOL r = GetMessageW(&q, NULL, 0, 0);
+        if (r <= 0) {
+            PostQuitMessage(0);   /* the port is gone: leave after this */
+            break;
+        }
+        DispatchMessageW(&q);
+    }
+    g->rendering = 0;
+    if (g->rendered)
+        SetClipboardData(CF_UNICODETEXT, g->rendered);
+    g->rendered = NULL;
 }
 
 static void answer_request(ref_guest *g)
@@ -246,6 +291,10 @@ static LRESULT CALLBACK wndproc(HWND hwnd, UINT m, WPARAM wp, LPARAM lp)
         }
         return 0;
     }
+    if (m == WM_RENDERFORMAT && g && wp == CF_UNICODETEXT && !g->rendering) {
+        render_text(g);
+        return 0;
+    }
     if (m == WM_AGENT_MSG && g) {
         agent_msg *msg = (agent_msg *)lp;
         if (msg->type == VD_AGENT_ANNOUNCE_CAPABILITIES && msg->size >= 4) {
@@ -254,10 +303,18 @@ static LRESULT CALLBACK wndproc(HWND hwnd, UINT m, WPARAM wp, LPARAM lp)
             if (request)
                 announce(g, 0);
         } else if (msg->type == VD_AGENT_CLIPBOARD_GRAB) {
-            uint32_t t = VD_AGENT_CLIPBOARD_UTF8_TEXT;
-            send_msg(g, VD_AGENT_CLIPBOARD_REQUEST, &t, sizeof t, NULL, 0);
+            if (g->on_demand)
+                set_clipboard(hwnd, NULL);
+            else
+                request_text(g);
         } else if (msg->type == VD_AGENT_CLIPBOARD && msg->size >= 4) {
-            paste_from_client(hwnd, msg->data + 4, msg->size - 4);
+            HGLOBAL mem = text_from_client(msg->data + 4, msg->size - 4);
+            if (g->rendering) {
+                g->rendered = mem;
+                g->rendering = 0;
+            } else {
+                set_clipboard(hwnd, mem);
+            }
         } else if (msg->type == VD_AGENT_CLIPBOARD_REQUEST) {
             answer_request(g);
         }
@@ -270,11 +327,13 @@ static LRESULT CALLBACK wndproc(HWND hwnd, UINT m, WPARAM wp, LPARAM lp)
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
-    if (argc != 3 || wcscmp(argv[1], L"--pipe")) {
-        fprintf(stderr, "usage: e2e_ref_guest.exe --pipe \\\\.\\pipe\\NAME\n");
+    int on_demand = argc == 4 && !wcscmp(argv[3], L"--on-demand");
+    if ((argc != 3 && !on_demand) || wcscmp(argv[1], L"--pipe")) {
+        fprintf(stderr, "usage: e2e_ref_guest.exe --pipe \\\\.\\pipe\\NAME [--on-demand]\n");
         return 2;
     }
-    ref_guest g = { .port = INVALID_HANDLE_VALUE, .main_thread = GetCurrentThreadId() };
+    ref_guest g = { .port = INVALID_HANDLE_VALUE, .main_thread = GetCurrentThreadId(),
+                    .on_demand = on_demand };
     for (int i = 0; i < 500 && g.port == INVALID_HANDLE_VALUE; i++) {
         g.port = CreateFileW(argv[2], GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
                              FILE_FLAG_OVERLAPPED, NULL);
