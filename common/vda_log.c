@@ -65,13 +65,19 @@ void vda_log(const vda_logger *lg, vda_log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
 int vda_log_level_parse(const char *name)
 {
-    static const char *const names[] = { "error", "warn", "info", "debug" };
     for (int i = 0; i < 4; i++)
-        if (name && strcmp(name, names[i]) == 0)
+        if (name && strcmp(name, level_names[i]) == 0)
             return i;
     return -1;
+}
+
+const char *vda_log_level_name(vda_log_level level)
+{
+    return level_names[(unsigned)level <= VDA_LOG_DEBUG ? level : VDA_LOG_INFO];
 }
 
 void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line)
@@ -86,42 +92,36 @@ void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line)
  * ANSI code page, so a path such as a user's %TEMP% with characters outside it
  * would not open: there the calls go through the wide (UTF-16) variants. */
 #if defined(_WIN32)
-static int wide_path(const char *path, wchar_t *out, size_t cap)
+/* UTF-16 units never outnumber UTF-8 bytes: the path fields' size is enough. */
+#define WIDE_PATH_MAX sizeof(((vda_log_file *)0)->old_path)
+
+static int wide_path(const char *path, wchar_t *out)
 {
     const uint8_t *p = (const uint8_t *)path;
     size_t len = strlen(path);
-    if (vda_utf8_to_utf16_len(p, len, 0) >= cap)
+    if (vda_utf8_to_utf16_len(p, len, 0) >= WIDE_PATH_MAX)
         return -1;
     out[vda_utf8_to_utf16(p, len, (uint16_t *)out, 0)] = 0;
     return 0;
 }
 
-static FILE *path_fopen(const char *path, const wchar_t *mode)
+static FILE *path_fopen(const char *path, const char *mode)
 {
-    wchar_t w[520];
-    return wide_path(path, w, sizeof w / sizeof w[0]) == 0 ? _wfopen(w, mode) : NULL;
+    wchar_t w[WIDE_PATH_MAX], wmode[4] = { (wchar_t)mode[0], (wchar_t)mode[1], 0 };
+    return wide_path(path, w) == 0 ? _wfopen(w, wmode) : NULL;
 }
 
 static void path_replace(const char *from, const char *to)
 {
-    wchar_t wf[520], wt[520];
-    if (wide_path(from, wf, 520) == 0 && wide_path(to, wt, 520) == 0) {
+    wchar_t wf[WIDE_PATH_MAX], wt[WIDE_PATH_MAX];
+    if (wide_path(from, wf) == 0 && wide_path(to, wt) == 0) {
         _wremove(wt); /* rename does not replace an existing file on Windows */
         _wrename(wf, wt);
     }
 }
-#define PATH_MODE(m) L##m
 #else
-static FILE *path_fopen(const char *path, const char *mode)
-{
-    return fopen(path, mode);
-}
-
-static void path_replace(const char *from, const char *to)
-{
-    rename(from, to);
-}
-#define PATH_MODE(m) m
+#define path_fopen fopen
+#define path_replace rename
 #endif
 
 int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
@@ -132,7 +132,7 @@ int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
     snprintf(f->path, sizeof f->path, "%s", path);
     snprintf(f->old_path, sizeof f->old_path, "%s.1", path);
     f->max_bytes = max_bytes;
-    f->fp = path_fopen(path, PATH_MODE("ab"));
+    f->fp = path_fopen(path, "ab");
     if (!f->fp)
         return -1;
     if (fseek(f->fp, 0, SEEK_END) == 0) {
@@ -153,7 +153,7 @@ static void rotate(vda_log_file *f)
 {
     fclose(f->fp);
     path_replace(f->path, f->old_path);
-    f->fp = path_fopen(f->path, PATH_MODE("wb"));
+    f->fp = path_fopen(f->path, "wb");
     f->size = 0;
 }
 

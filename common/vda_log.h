@@ -45,6 +45,8 @@ void vda_logv(const vda_logger *lg, vda_log_level level, const char *fmt, va_lis
 
 /* "error", "warn", "info", "debug" -> level; returns -1 for anything else. */
 int vda_log_level_parse(const char *name);
+/* The inverse: level -> its name (info for a value out of range). */
+const char *vda_log_level_name(vda_log_level level);
 
 /* Sink that writes lines to a FILE* given as ctx (stderr if ctx is NULL). */
 void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line);

@@ -63,11 +63,9 @@ DWORD vds_agent_prepare(vds_agent *a, int run_mode)
 
 DWORD vds_agent_launch(vds_agent *a, const wchar_t *exe, const wchar_t *pipe_name, int run_mode)
 {
-    static const wchar_t *const levels[] = { L"error", L"warn", L"info", L"debug" };
-    unsigned level = a->log ? (unsigned)a->log->max_level : VDA_LOG_INFO;
     wchar_t cmdline[MAX_PATH + 256];
-    swprintf(cmdline, sizeof cmdline / sizeof cmdline[0], L"\"%ls\" --pipe %ls --log-level %ls%ls",
-             exe, pipe_name, levels[level <= VDA_LOG_DEBUG ? level : VDA_LOG_INFO],
+    swprintf(cmdline, sizeof cmdline / sizeof cmdline[0], L"\"%ls\" --pipe %ls --log-level %hs%ls",
+             exe, pipe_name, vda_log_level_name(a->log ? a->log->max_level : VDA_LOG_INFO),
              run_mode ? L"" : L" --log-file \"%TEMP%\\vdagent.log\"");
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;

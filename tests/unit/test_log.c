@@ -41,17 +41,24 @@ static void test_parse_level(void **state)
     assert_int_equal(vda_log_level_parse("error"), VDA_LOG_ERROR);
     assert_int_equal(vda_log_level_parse("loud"), -1);
     assert_int_equal(vda_log_level_parse(NULL), -1);
+    for (int lv = VDA_LOG_ERROR; lv <= VDA_LOG_DEBUG; lv++)
+        assert_int_equal(vda_log_level_parse(vda_log_level_name((vda_log_level)lv)), lv);
+    assert_string_equal(vda_log_level_name((vda_log_level)7), "info");
 }
 
-static long file_size(const char *path)
+static long stream_size(FILE *f)
 {
-    FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fclose(f);
     return n;
+}
+
+static long file_size(const char *path)
+{
+    return stream_size(fopen(path, "rb"));
 }
 
 static void test_file_rotation(void **state)
@@ -87,54 +94,44 @@ static void test_file_rotation(void **state)
 #define NAME_UTF8 "vda-test-log-\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80"
 #define NAME_WIDE L"vda-test-log-\u00e9\u4e2d\U0001F600"
 
-static long utf8_file_size(const char *suffix)
+/* Opens (mode "rb") or removes (mode NULL) the file NAME + suffix by its real
+ * name, independently of the code under test. */
+static FILE *utf8_named(const char *suffix, const char *mode)
 {
 #if defined(_WIN32)
-    wchar_t w[80];
-    swprintf(w, 80, L"%ls%hs", NAME_WIDE, suffix);
-    FILE *f = _wfopen(w, L"rb");
+    wchar_t n[80], wmode[4] = { 0 };
+    swprintf(n, 80, L"%ls%hs", NAME_WIDE, suffix);
+    if (!mode)
+        return _wremove(n), NULL;
+    wmode[0] = (wchar_t)mode[0];
+    wmode[1] = (wchar_t)mode[1];
+    return _wfopen(n, wmode);
 #else
     char n[80];
     snprintf(n, sizeof n, "%s%s", NAME_UTF8, suffix);
-    FILE *f = fopen(n, "rb");
-#endif
-    if (!f)
-        return -1;
-    fseek(f, 0, SEEK_END);
-    long n2 = ftell(f);
-    fclose(f);
-    return n2;
-}
-
-static void utf8_file_remove(const char *suffix)
-{
-#if defined(_WIN32)
-    wchar_t w[80];
-    swprintf(w, 80, L"%ls%hs", NAME_WIDE, suffix);
-    _wremove(w);
-#else
-    char n[80];
-    snprintf(n, sizeof n, "%s%s", NAME_UTF8, suffix);
-    remove(n);
+    if (!mode)
+        return remove(n), NULL;
+    return fopen(n, mode);
 #endif
 }
 
 static void test_file_utf8_path(void **state)
 {
     (void)state;
-    utf8_file_remove(".txt");
-    utf8_file_remove(".txt.1");
+    utf8_named(".txt", NULL);
+    utf8_named(".txt.1", NULL);
     vda_log_file f;
     assert_int_equal(vda_log_file_open(&f, NAME_UTF8 ".txt", 300), 0);
     vda_logger lg = { VDA_LOG_DEBUG, vda_log_file_sink, &f, "t" };
     for (int i = 0; i < 20; i++)
         vda_info(&lg, "line %d of a log in a non-ASCII directory", i);
     vda_log_file_close(&f);
-    long cur = utf8_file_size(".txt"), prev = utf8_file_size(".txt.1");
+    long cur = stream_size(utf8_named(".txt", "rb"));
+    long prev = stream_size(utf8_named(".txt.1", "rb"));
     assert_true(cur > 0 && cur <= 300);
     assert_true(prev > 0 && prev <= 300);   /* rotation works on such a path too */
-    utf8_file_remove(".txt");
-    utf8_file_remove(".txt.1");
+    utf8_named(".txt", NULL);
+    utf8_named(".txt.1", NULL);
 }
 
 int main(void)
