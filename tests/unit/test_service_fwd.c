@@ -8,9 +8,7 @@
 /* Appends a whole message of `size` filler bytes, chunked as a real sender does. */
 static void wire_msg(bytes *w, uint32_t port, uint32_t type, uint32_t size, uint8_t seed)
 {
-    uint8_t *p = malloc(size ? size : 1);
-    assert_non_null(p);
-    fill_pattern(p, size, seed);
+    uint8_t *p = alloc_pattern(size, seed);
     add_message(w, port, type, seed, p, size);
     free(p);
 }
