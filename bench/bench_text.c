@@ -7,16 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_support.h"
 #include "text_convert.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Mixed text: 9 ASCII lines in 10, the 10th with CJK and an emoji; 1 line in 4
  * ends in CRLF. Deterministic, so runs compare. */
@@ -88,15 +81,15 @@ static result run(const uint8_t *text, size_t len, unsigned in_flags, unsigned o
     memset(u, 0, (units + 1) * sizeof *u);
     memset(back, 0, 3 * units + 1);
     for (int k = 0; k < reps; k++) {
-        double t0 = now_s();
+        double t0 = bench_now();
         memcpy(copy, text, len);
-        double t1 = now_s();
+        double t1 = bench_now();
         size_t n16 = vda_utf8_to_utf16_len(text, len, in_flags);
         size_t w16 = vda_utf8_to_utf16(text, len, u, in_flags);
-        double t2 = now_s();
+        double t2 = bench_now();
         size_t n8 = vda_utf16_to_utf8_len(u, w16, out_flags);
         size_t w8 = vda_utf16_to_utf8(u, w16, back, out_flags);
-        double t3 = now_s();
+        double t3 = bench_now();
         if (n16 != w16 || n8 != w8 || copy[len / 2] != text[len / 2]) {
             fprintf(stderr, "bench_text: length mismatch\n");
             exit(1);
@@ -124,7 +117,7 @@ static void report(const char *name, size_t len, result r)
 
 int main(int argc, char **argv)
 {
-    const int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    const int quick = bench_quick(argc, argv);
     const size_t len = quick ? (1u << 20) : (64u << 20);
     const int reps = quick ? 1 : 5;
     uint8_t *text = malloc(len);

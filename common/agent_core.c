@@ -124,6 +124,13 @@ static void send_clipboard_none(vda_agent *a)
     send_msg(a, VD_AGENT_CLIPBOARD, p, VDA_CB_DATA_HDR);
 }
 
+/* Ends a request the session counted (vda_cb_session_client_request) with "none". */
+static void answer_none(vda_agent *a)
+{
+    send_clipboard_none(a);
+    vda_cb_session_request_answered(&a->cb);
+}
+
 static void on_request(vda_agent *a, const vda_message *m)
 {
     uint32_t type = 0;
@@ -138,16 +145,14 @@ static void on_request(vda_agent *a, const vda_message *m)
     if (vda_cb_session_client_request(&a->cb, type) == VDA_CB_REQ_NONE) {
         vda_info(a->log, "clipboard-request for %s, which the guest does not offer: none",
                  vda_cb_type_name(type));
-        send_clipboard_none(a);
-        vda_cb_session_request_answered(&a->cb);
+        answer_none(a);
         return;
     }
     uint8_t *buf = NULL;
     size_t size = 0;
     if (a->ops.read_guest(a->ops.ctx, type, &buf, &size) != 0 || size < VDA_CB_DATA_HDR) {
         free(buf);
-        send_clipboard_none(a);
-        vda_cb_session_request_answered(&a->cb);
+        answer_none(a);
         return;
     }
     size_t len = size - VDA_CB_DATA_HDR;
@@ -155,8 +160,7 @@ static void on_request(vda_agent *a, const vda_message *m)
         vda_warn(a->log, "clipboard data (%zu bytes of %s) above the client's limit %lld: "
                  "sending none", len, vda_cb_type_name(type), (long long)a->cb.client_max);
         free(buf);
-        send_clipboard_none(a);
-        vda_cb_session_request_answered(&a->cb);
+        answer_none(a);
         return;
     }
     vda_cb_write_data_hdr(buf, type);

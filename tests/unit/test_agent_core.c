@@ -209,14 +209,6 @@ static void test_caps_request_reply(void **state)
     fake_free(f);
 }
 
-static uint8_t *pattern(size_t n, uint32_t seed)
-{
-    uint8_t *p = malloc(n ? n : 1);
-    assert_non_null(p);
-    fill_pattern(p, n, seed);
-    return p;
-}
-
 /* Client grab, guest paste: REQUEST out, multi-chunk data in, delivered intact. */
 static void test_client_grab_paste(void **state)
 {
@@ -235,7 +227,7 @@ static void test_client_grab_paste(void **state)
     assert_int_equal(f->sent[0].size, 4);
     assert_int_equal(vda_le32(f->sent[0].payload), VD_AGENT_CLIPBOARD_UTF8_TEXT);
     uint32_t len = 5 * VD_AGENT_MAX_DATA_SIZE + 3;
-    uint8_t *d = pattern(len, 7);
+    uint8_t *d = alloc_pattern(len, 7);
     bytes b = { 0 };
     add_clipboard(&b, VD_AGENT_CLIPBOARD_UTF8_TEXT, d, len);
     feed(f, &b, 333);
@@ -269,7 +261,7 @@ static void test_disconnect_mid_paste(void **state)
         client_grab(f, 1, 0, text, 1);
         assert_int_equal(vda_agent_want(&f->agent, VD_AGENT_CLIPBOARD_UTF8_TEXT), 0);
         uint32_t old_len = 4 * VD_AGENT_MAX_DATA_SIZE;
-        uint8_t *old = pattern(old_len, 1);
+        uint8_t *old = alloc_pattern(old_len, 1);
         bytes b = { 0 };
         add_clipboard(&b, VD_AGENT_CLIPBOARD_UTF8_TEXT, old, old_len);
         /* after two whole chunks: spice-server passes whole chunks */
@@ -301,7 +293,7 @@ static void test_disconnect_mid_paste(void **state)
         assert_int_equal(f->agent.cb.owner, VDA_CB_OWNER_CLIENT);
         assert_int_equal(vda_agent_want(&f->agent, VD_AGENT_CLIPBOARD_UTF8_TEXT), 0);
         uint32_t new_len = 3 * VD_AGENT_MAX_DATA_SIZE + 11;
-        uint8_t *nw = pattern(new_len, 2);
+        uint8_t *nw = alloc_pattern(new_len, 2);
         bytes b2 = { 0 };
         add_clipboard(&b2, VD_AGENT_CLIPBOARD_UTF8_TEXT, nw, new_len);
         feed(f, &b2, step);
@@ -435,7 +427,7 @@ static void test_release_and_limits(void **state)
     /* data above our ceiling: the paste ends empty right away */
     client_grab(f, 0, 0, text, 1);
     assert_int_equal(vda_agent_want(&f->agent, VD_AGENT_CLIPBOARD_UTF8_TEXT), 0);
-    uint8_t *big = pattern(5000, 3);
+    uint8_t *big = alloc_pattern(5000, 3);
     bytes b = { 0 };
     add_clipboard(&b, VD_AGENT_CLIPBOARD_UTF8_TEXT, big, 5000);
     feed(f, &b, 2000);
@@ -519,7 +511,7 @@ static void test_pipe_control(void **state)
     uint32_t text[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
     client_grab(f, 0, 0, text, 1);
     assert_int_equal(vda_agent_want(&f->agent, VD_AGENT_CLIPBOARD_UTF8_TEXT), 0);
-    uint8_t *d = pattern(3 * VD_AGENT_MAX_DATA_SIZE, 9);
+    uint8_t *d = alloc_pattern(3 * VD_AGENT_MAX_DATA_SIZE, 9);
     bytes b = { 0 };
     add_clipboard(&b, VD_AGENT_CLIPBOARD_UTF8_TEXT, d, 3 * VD_AGENT_MAX_DATA_SIZE);
     vda_agent_feed(&f->agent, b.data, 2 * VDA_CHUNK_MAX_WIRE); /* whole chunks */

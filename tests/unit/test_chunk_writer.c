@@ -8,9 +8,7 @@
 
 static void round_trip(uint32_t size, size_t cap)
 {
-    uint8_t *d = malloc(size ? size : 1);
-    assert_non_null(d);
-    fill_pattern(d, size, size);
+    uint8_t *d = alloc_pattern(size, size);
     vda_msg_writer w;
     vda_msg_writer_init(&w, VDP_SERVER_PORT, TEST_TYPE, 42, d, size);
     bytes out = { 0 };

@@ -4,6 +4,7 @@
 #include "image_test_support.h"
 
 #include "dib_format.h"
+#include "le_bytes.h"
 
 #define W 13   /* odd: rows need padding at every bpp */
 #define H 7
@@ -148,14 +149,6 @@ static uint8_t *good_dib(size_t *len, uint16_t bpp)
     return build_dib(bpp == 8 ? &l8 : bpp == 32 ? &l32 : &l24, W, H, len);
 }
 
-static void set32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 /* Runs all three DIB consumers on the input: same status from each, one log
  * line each, no output. */
 static void expect_refused(const uint8_t *dib, size_t len, const vda_image_limits *lim,
@@ -225,7 +218,7 @@ static void malformed_dibs_refused(void **state)
             d[cases[i].off] = (uint8_t)cases[i].value;
             d[cases[i].off + 1] = (uint8_t)(cases[i].value >> 8);
         } else {
-            set32(d + cases[i].off, cases[i].value);
+            vda_put_le32(d + cases[i].off, cases[i].value);
         }
         expect_refused(d, len, NULL, cases[i].want, cases[i].what);
         free(d);
@@ -233,15 +226,15 @@ static void malformed_dibs_refused(void **state)
 
     /* 8 bpp: palette larger than 2^8, and a palette that runs past the end. */
     d = good_dib(&len, 8);
-    set32(d + 32, 257);
+    vda_put_le32(d + 32, 257);
     expect_refused(d, len, NULL, VDA_IMG_ERR_MALFORMED, "8 bpp palette of 257");
     expect_refused(d, 40 + 100, NULL, VDA_IMG_ERR_MALFORMED, "8 bpp palette truncated");
     free(d);
     d = good_dib(&len, 8);
-    set32(d + 14, 1);   /* 1 bpp with a 256-entry clrUsed... */
+    vda_put_le32(d + 14, 1);   /* 1 bpp with a 256-entry clrUsed... */
     d[14] = 1;
     d[15] = 0;
-    set32(d + 32, 256);
+    vda_put_le32(d + 32, 256);
     expect_refused(d, len, NULL, VDA_IMG_ERR_MALFORMED, "1 bpp palette of 256");
     free(d);
 
@@ -253,7 +246,7 @@ static void malformed_dibs_refused(void **state)
     for (size_t i = 0; i < sizeof bad_masks / sizeof bad_masks[0]; i++) {
         d = good_dib(&len, 32);
         for (int c = 0; c < 3; c++)
-            set32(d + 40 + 4 * c, bad_masks[i][c]);
+            vda_put_le32(d + 40 + 4 * c, bad_masks[i][c]);
         expect_refused(d, len, NULL, VDA_IMG_ERR_MALFORMED, "bad masks");
         free(d);
     }
@@ -276,8 +269,8 @@ static void malformed_dibs_refused(void **state)
     expect_refused(d, len, &lim, VDA_IMG_ERR_TOO_LARGE, "above max_width");
     /* Unlimited limits: sizes still computed without overflow. */
     lim = (vda_image_limits){ UINT32_MAX, UINT32_MAX, UINT64_MAX };
-    set32(d + 4, 0x7FFFFFFF);
-    set32(d + 8, 0x7FFFFFFF);
+    vda_put_le32(d + 4, 0x7FFFFFFF);
+    vda_put_le32(d + 8, 0x7FFFFFFF);
     vda_buf out = { (uint8_t *)1, 1 };
     vda_image_status st = vda_dib_to_png(d, len, &lim, NULL, &out, NULL);
     assert_true(st == VDA_IMG_ERR_MALFORMED || st == VDA_IMG_ERR_TOO_LARGE);

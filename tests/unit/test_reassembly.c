@@ -8,14 +8,6 @@
 
 #define LIMIT (16u * 1024 * 1024)
 
-static uint8_t *pattern(size_t n, uint32_t seed)
-{
-    uint8_t *p = malloc(n ? n : 1);
-    assert_non_null(p);
-    fill_pattern(p, n, seed);
-    return p;
-}
-
 static void test_single_chunk_message(void **state)
 {
     (void)state;
@@ -40,7 +32,7 @@ static void test_every_split(void **state)
 {
     (void)state;
     uint32_t big = 3 * VD_AGENT_MAX_DATA_SIZE + 77;
-    uint8_t *d = pattern(big, 2);
+    uint8_t *d = alloc_pattern(big, 2);
     uint8_t small[6] = { 1, 2, 3, 4, 5, 6 };
     bytes in = { 0 };
     add_message(&in, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 1, d, big);
@@ -66,7 +58,7 @@ static void test_every_chunk_size(void **state)
 {
     (void)state;
     uint32_t size = 5000;
-    uint8_t *d = pattern(size, 3);
+    uint8_t *d = alloc_pattern(size, 3);
     bytes stream = { 0 };
     add_msg_header(&stream, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD, 9, size);
     bytes_add(&stream, d, size);
@@ -94,7 +86,7 @@ static void test_interleaved_ports(void **state)
 {
     (void)state;
     uint32_t n1 = 5 * VD_AGENT_MAX_DATA_SIZE, n2 = 2 * VD_AGENT_MAX_DATA_SIZE + 1;
-    uint8_t *d1 = pattern(n1, 4), *d2 = pattern(n2, 5);
+    uint8_t *d1 = alloc_pattern(n1, 4), *d2 = alloc_pattern(n2, 5);
     bytes c = { 0 }, s = { 0 };
     add_message(&c, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d1, n1);
     add_message(&s, VDP_SERVER_PORT, VD_AGENT_MONITORS_CONFIG, 0, d2, n2);
@@ -155,7 +147,7 @@ static void add_raw_message(bytes *b, uint32_t protocol, uint32_t type, uint32_t
 {
     bytes stream = { 0 };
     add_msg_header(&stream, protocol, type, 0, size);
-    uint8_t *d = pattern(payload_len, 7);
+    uint8_t *d = alloc_pattern(payload_len, 7);
     bytes_add(&stream, d, payload_len);
     free(d);
     for (size_t off = 0; off < stream.len; off += VD_AGENT_MAX_DATA_SIZE) {
@@ -242,7 +234,7 @@ static void test_overrun_of_skipped_message(void **state)
     bytes in = { 0 };
     bytes stream = { 0 };
     add_msg_header(&stream, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD, 0, 3000);
-    uint8_t *d = pattern(3100, 9);
+    uint8_t *d = alloc_pattern(3100, 9);
     bytes_add(&stream, d, 3100);
     add_chunk(&in, VDP_CLIENT_PORT, stream.data, 2048);
     add_chunk(&in, VDP_CLIENT_PORT, stream.data + 2048, (uint32_t)stream.len - 2048);
@@ -283,7 +275,7 @@ static void test_reset_mid_message(void **state)
 {
     (void)state;
     uint32_t n_old = 4 * VD_AGENT_MAX_DATA_SIZE, n_new = 3 * VD_AGENT_MAX_DATA_SIZE + 5;
-    uint8_t *d_old = pattern(n_old, 10), *d_new = pattern(n_new, 11);
+    uint8_t *d_old = alloc_pattern(n_old, 10), *d_new = alloc_pattern(n_new, 11);
     bytes old = { 0 }, fresh = { 0 };
     add_message(&old, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d_old, n_old);
     add_message(&fresh, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d_new, n_new);
@@ -315,7 +307,7 @@ static void test_reset_is_per_port(void **state)
 {
     (void)state;
     uint32_t n = 2 * VD_AGENT_MAX_DATA_SIZE;
-    uint8_t *d = pattern(n, 12);
+    uint8_t *d = alloc_pattern(n, 12);
     bytes srv = { 0 };
     add_message(&srv, VDP_SERVER_PORT, VD_AGENT_MONITORS_CONFIG, 0, d, n);
     pipeline p;
@@ -339,7 +331,7 @@ static void test_skip_current(void **state)
 {
     (void)state;
     uint32_t n1 = 5 * VD_AGENT_MAX_DATA_SIZE, n2 = 777;
-    uint8_t *d1 = pattern(n1, 13), *d2 = pattern(n2, 14);
+    uint8_t *d1 = alloc_pattern(n1, 13), *d2 = alloc_pattern(n2, 14);
     bytes in = { 0 };
     add_message(&in, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d1, n1);
     size_t second = in.len;
@@ -396,7 +388,7 @@ static void test_large_message_ownership(void **state)
 {
     (void)state;
     uint32_t n = 8u * 1024 * 1024 + 3;
-    uint8_t *d = pattern(n, 15);
+    uint8_t *d = alloc_pattern(n, 15);
     bytes in = { 0 };
     add_message(&in, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d, n);
     pipeline p;

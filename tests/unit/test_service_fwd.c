@@ -1,68 +1,37 @@
 /* vdservice's data path (common/service_fwd): whole chunks towards the agent,
  * whole messages towards the device, control chunks on chunk boundaries. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
+#include "test_support.h"
 
 #include "le_bytes.h"
-#include "reassembly.h"
 #include "service_fwd.h"
 
-/* A wire stream of whole messages, built with chunk_writer. */
-typedef struct wire {
-    uint8_t *d;
-    size_t len, cap;
-} wire;
-
-static void wire_add(wire *w, const void *p, size_t n)
+/* Appends a whole message of `size` filler bytes, chunked as a real sender does. */
+static void wire_msg(bytes *w, uint32_t port, uint32_t type, uint32_t size, uint8_t seed)
 {
-    if (w->len + n > w->cap) {
-        w->cap = (w->len + n) * 2 + 64;
-        w->d = realloc(w->d, w->cap);
-        assert_non_null(w->d);
-    }
-    memcpy(w->d + w->len, p, n);
-    w->len += n;
-}
-
-static void wire_msg(wire *w, uint32_t port, uint32_t type, uint32_t size, uint8_t seed)
-{
-    uint8_t *p = malloc(size ? size : 1);
-    for (uint32_t i = 0; i < size; i++)
-        p[i] = (uint8_t)(i * 13 + seed);
-    vda_msg_writer mw;
-    vda_msg_writer_init(&mw, port, type, seed, p, size);
-    uint8_t buf[4 * VDA_CHUNK_MAX_WIRE];
-    while (!vda_msg_writer_done(&mw)) {
-        size_t n = vda_msg_writer_next(&mw, buf, sizeof buf);
-        wire_add(w, buf, n);
-    }
+    uint8_t *p = alloc_pattern(size, seed);
+    add_message(w, port, type, seed, p, size);
     free(p);
 }
 
-static void drain(vda_ring *r, wire *out)
+static void drain(vda_ring *r, bytes *out)
 {
     const uint8_t *p;
     size_t n;
     while ((n = vda_ring_peek(r, &p)) > 0) {
-        wire_add(out, p, n);
+        bytes_add(out, p, n);
         vda_ring_consume(r, n);
     }
 }
 
 /* Parses a stream that must consist of whole, valid messages only (plus control
  * chunks); returns the number of messages, fails on any error or leftover. */
-static int count_whole(const wire *w, int *controls)
+static int count_whole(const bytes *w, int *controls)
 {
     vda_pipe_reader pr;
     vda_pipe_reader_init(&pr, NULL, "check");
     vda_reasm ra;
     vda_reasm_init(&ra, 1u << 24, NULL);
-    const uint8_t *p = w->d;
+    const uint8_t *p = w->data;
     size_t len = w->len;
     int msgs = 0;
     vda_pipe_event ev;
@@ -93,16 +62,16 @@ static int count_whole(const wire *w, int *controls)
 static void test_device_to_agent_any_split(void **state)
 {
     (void)state;
-    wire in = { 0 };
+    bytes in = { 0 };
     for (int i = 0; i < 6; i++)
         wire_msg(&in, i % 2 ? VDP_SERVER_PORT : VDP_CLIENT_PORT, 0x7E00 + i, (uint32_t)(i * 3001), (uint8_t)i);
     for (size_t step = 1; step < 5000; step = step * 3 + 1) {
         vda_fwd f;
         assert_int_equal(vda_fwd_init(&f, NULL, 1 << 20, 1 << 16), 0);
-        wire out = { 0 };
+        bytes out = { 0 };
         for (size_t off = 0; off < in.len; off += step) {
             size_t n = in.len - off < step ? in.len - off : step;
-            assert_int_equal(vda_fwd_from_device(&f, in.d + off, n), VDA_OK);
+            assert_int_equal(vda_fwd_from_device(&f, in.data + off, n), VDA_OK);
             /* Whatever is queued at any moment is whole chunks: a control chunk
              * queued now lands on a boundary. */
             assert_int_equal(vda_fwd_control(&f, VDA_PIPE_RESET, 0), 0);
@@ -112,10 +81,10 @@ static void test_device_to_agent_any_split(void **state)
         /* Control chunks interleave, but the data is unchanged: strip them. */
         assert_int_equal(count_whole(&out, &controls), 6);
         assert_true(controls > 0);
-        free(out.d);
+        free(out.data);
         vda_fwd_free(&f);
     }
-    free(in.d);
+    free(in.data);
 }
 
 /* The service reads the device only while VDA_FWD_ROOM(read size) is free. A
@@ -125,7 +94,7 @@ static void test_device_to_agent_any_split(void **state)
 static void test_device_room_covers_staged_chunk(void **state)
 {
     (void)state;
-    wire in = { 0 };
+    bytes in = { 0 };
     for (int i = 0; i < 4; i++)
         wire_msg(&in, VDP_CLIENT_PORT, 0x7E10 + i, 100000, (uint8_t)i);
     const size_t reads[] = { 65536, 4096, 2000, 2049, 7 };
@@ -135,22 +104,22 @@ static void test_device_room_covers_staged_chunk(void **state)
         /* Exactly the room for one read: the queue is drained after every read,
          * as the service's pipe write would, so the caller's check always holds. */
         assert_int_equal(vda_fwd_init(&f, NULL, VDA_FWD_ROOM(step), 1 << 16), 0);
-        wire out = { 0 };
+        bytes out = { 0 };
         for (size_t off = 0; off < in.len; off += step) {
             size_t n = in.len - off < step ? in.len - off : step;
             assert_true(vda_ring_space(&f.to_agent) >= VDA_FWD_ROOM(n));
             size_t before = vda_ring_len(&f.to_agent);
-            assert_int_equal(vda_fwd_from_device(&f, in.d + off, n), VDA_OK);
+            assert_int_equal(vda_fwd_from_device(&f, in.data + off, n), VDA_OK);
             assert_true(vda_ring_len(&f.to_agent) - before <= VDA_FWD_ROOM(n));
             drain(&f.to_agent, &out);
         }
         assert_int_equal(out.len, in.len);
-        assert_memory_equal(out.d, in.d, in.len);
+        assert_memory_equal(out.data, in.data, in.len);
         assert_int_equal(count_whole(&out, NULL), 4);
-        free(out.d);
+        free(out.data);
         vda_fwd_free(&f);
     }
-    free(in.d);
+    free(in.data);
 }
 
 static void test_device_framing_lost(void **state)
@@ -158,29 +127,29 @@ static void test_device_framing_lost(void **state)
     (void)state;
     vda_fwd f;
     assert_int_equal(vda_fwd_init(&f, NULL, 1 << 20, 1 << 16), 0);
-    wire in = { 0 };
+    bytes in = { 0 };
     wire_msg(&in, VDP_CLIENT_PORT, 0x7E00, 5000, 1);
     uint8_t bad[8];
     vda_put_le32(bad, VDP_CLIENT_PORT);
     vda_put_le32(bad + 4, 0x10000);
     /* The first chunk of a good message, then an impossible header. */
-    assert_int_equal(vda_fwd_from_device(&f, in.d, 8 + 2048), VDA_OK);
+    assert_int_equal(vda_fwd_from_device(&f, in.data, 8 + 2048), VDA_OK);
     assert_int_equal(vda_fwd_from_device(&f, bad, sizeof bad), VDA_ERR_FRAMING_LOST);
     vda_fwd_port_closed(&f);
     assert_int_equal(vda_fwd_control(&f, VDA_PIPE_RESET, 0), 0);
     /* After the reset a fresh stream parses again. */
-    assert_int_equal(vda_fwd_from_device(&f, in.d, in.len), VDA_OK);
-    wire out = { 0 };
+    assert_int_equal(vda_fwd_from_device(&f, in.data, in.len), VDA_OK);
+    bytes out = { 0 };
     drain(&f.to_agent, &out);
     /* First chunk (whole) of the first attempt, RESET, then the whole message:
      * the agent drops the partial message on RESET. Check the tail parses. */
     size_t first_chunk = 8 + 2048;
-    wire tail = { out.d + first_chunk, out.len - first_chunk, 0 };
+    bytes tail = { out.data + first_chunk, out.len - first_chunk, 0 };
     int controls = 0;
     assert_int_equal(count_whole(&tail, &controls), 1);
     assert_int_equal(controls, 1);
-    free(out.d);
-    free(in.d);
+    free(out.data);
+    free(in.data);
     vda_fwd_free(&f);
 }
 
@@ -189,10 +158,10 @@ static void test_agent_to_device_whole_messages(void **state)
     (void)state;
     /* Agent stream: HELLO, then messages 0..5; the port opens at HELLO, closes in
      * the middle of message 2 and reopens in the middle of message 3. */
-    wire in = { 0 };
+    bytes in = { 0 };
     uint8_t hello[VDA_PIPE_CTL_WIRE];
     vda_pipe_control_encode(hello, VDA_PIPE_HELLO, 1234);
-    wire_add(&in, hello, sizeof hello);
+    bytes_add(&in, hello, sizeof hello);
     size_t ends[6];
     for (int i = 0; i < 6; i++) {
         wire_msg(&in, VDP_CLIENT_PORT, 0x7E00, 7000, (uint8_t)i);
@@ -201,14 +170,14 @@ static void test_agent_to_device_whole_messages(void **state)
     for (size_t step = 1; step < 9000; step = step * 5 + 3) {
         vda_fwd f;
         assert_int_equal(vda_fwd_init(&f, NULL, 1 << 16, 1 << 20), 0);
-        wire dev1 = { 0 }, dev2 = { 0 };
+        bytes dev1 = { 0 }, dev2 = { 0 };
         int open = 0, hellos = 0, phase = 0;
         size_t close_at = ends[1] + 3000, reopen_at = ends[2] + 3000;
         for (size_t off = 0; off < in.len;) {
             size_t n = in.len - off < step ? in.len - off : step;
             if (phase == 0 && off <= close_at && off + n > close_at)
                 n = close_at - off + 1;
-            const uint8_t *p = in.d + off;
+            const uint8_t *p = in.data + off;
             size_t len = n;
             uint32_t cmd, arg;
             vda_status st;
@@ -235,7 +204,7 @@ static void test_agent_to_device_whole_messages(void **state)
         assert_int_equal(hellos, 1);
         /* First opening: messages 0 and 1 whole, the part of 2 that was queued is
          * cut with the port (the host drops it with the closed port). */
-        wire first = { dev1.d, 0, 0 };
+        bytes first = { dev1.data, 0, 0 };
         size_t whole01 = ends[1] - sizeof hello;
         assert_true(dev1.len >= whole01);
         first.len = whole01;
@@ -243,12 +212,12 @@ static void test_agent_to_device_whole_messages(void **state)
         /* Second opening: messages 4 and 5 only (2 was cut, 3 started while closed). */
         assert_int_equal(count_whole(&dev2, NULL), 2);
         assert_int_equal(dev2.len, ends[5] - ends[3]);
-        assert_memory_equal(dev2.d, in.d + ends[3], dev2.len);
-        free(dev1.d);
-        free(dev2.d);
+        assert_memory_equal(dev2.data, in.data + ends[3], dev2.len);
+        free(dev1.data);
+        free(dev2.data);
         vda_fwd_free(&f);
     }
-    free(in.d);
+    free(in.data);
 }
 
 static void test_agent_framing_lost_and_reset(void **state)
@@ -264,13 +233,13 @@ static void test_agent_framing_lost_and_reset(void **state)
     uint32_t cmd, arg;
     assert_int_equal(vda_fwd_from_agent(&f, &p, &len, 1, &cmd, &arg), VDA_ERR_FRAMING_LOST);
     vda_fwd_reset(&f);
-    wire in = { 0 };
+    bytes in = { 0 };
     wire_msg(&in, VDP_SERVER_PORT, 0x7E01, 100, 1);
-    p = in.d;
+    p = in.data;
     len = in.len;
     assert_int_equal(vda_fwd_from_agent(&f, &p, &len, 1, &cmd, &arg), VDA_NEED_MORE);
     assert_int_equal(vda_ring_len(&f.to_device), in.len);
-    free(in.d);
+    free(in.data);
     vda_fwd_free(&f);
 }
 

@@ -123,6 +123,15 @@ static inline void fill_pattern(uint8_t *p, size_t n, uint32_t seed)
     }
 }
 
+/* A malloc'd block of n filler bytes (caller frees). */
+static inline uint8_t *alloc_pattern(size_t n, uint32_t seed)
+{
+    uint8_t *p = malloc(n ? n : 1);
+    assert_non_null(p);
+    fill_pattern(p, n, seed);
+    return p;
+}
+
 /* Collected output of a chunk_reader + reassembly pipeline. */
 #define MAX_GOT 64
 typedef struct pipeline {
