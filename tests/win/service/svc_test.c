@@ -232,12 +232,6 @@ static void device_name(wchar_t *out, const char *tag)
     swprintf(out, 128, L"\\\\.\\pipe\\vda-svc-test-%hs-%lu", tag, (unsigned long)GetCurrentProcessId());
 }
 
-static void fill(uint8_t *d, uint32_t size, uint8_t seed)
-{
-    for (uint32_t i = 0; i < size; i++)
-        d[i] = (uint8_t)(i * 7 + seed);
-}
-
 /* Next message, skipping nothing; prints what came instead on mismatch. */
 static int expect_msg(fake_host *h, uint32_t type, int conn, host_msg *m, DWORD timeout)
 {
@@ -274,7 +268,7 @@ static int expect_caps(fake_host *h, int conn)
 static int echo(fake_host *h, uint32_t size, uint8_t seed, int conn)
 {
     uint8_t *d = malloc(size ? size : 1);
-    fill(d, size, seed);
+    svc_test_fill(d, size, seed);
     int rc = -1;
     host_msg m = { 0 };
     if (host_send_msg(h, VDP_CLIENT_PORT, SVC_TEST_BIG, d, size) != 0)
@@ -390,7 +384,7 @@ static int t_echo(void)
     /* Server-port messages go through too, independently. */
     {
         uint8_t d[3000];
-        fill(d, sizeof d, 9);
+        svc_test_fill(d, sizeof d, 9);
         host_msg m;
         CHECK(host_send_msg(&host, VDP_SERVER_PORT, SVC_TEST_BIG, d, sizeof d) == 0, "send");
         CHECK(expect_msg(&host, SVC_TEST_BIG, 1, &m, 10000) == 0, "server port echo");
@@ -492,7 +486,7 @@ static int t_agent_dies_receiving(void)
     CHECK(command(&host, "die-on-partial") == 0, "command");
     {
         uint8_t *d = malloc(60000);
-        fill(d, 60000, 3);
+        svc_test_fill(d, 60000, 3);
         host_send_msg(&host, VDP_CLIENT_PORT, SVC_TEST_BIG, d, 60000); /* may fail midway */
         free(d);
     }
@@ -768,7 +762,7 @@ static DWORD WINAPI writer(void *arg)
     writer_job *j = arg;
     uint8_t *d = malloc(j->size);
     for (int i = 0; i < j->count; i++) {
-        fill(d, j->size, (uint8_t)i);
+        svc_test_fill(d, j->size, (uint8_t)i);
         if (host_send_msg(j->host, VDP_CLIENT_PORT, SVC_TEST_BIG, d, j->size) != 0) {
             j->failed = 1;
             break;
@@ -805,7 +799,7 @@ static int t_backpressure(void)
     for (int i = 0; i < job.count; i++) {
         host_msg m;
         CHECK(expect_msg(&host, SVC_TEST_BIG, 1, &m, 20000) == 0, "echo %d", i);
-        fill(want, job.size, (uint8_t)i);
+        svc_test_fill(want, job.size, (uint8_t)i);
         int same = m.size == job.size && memcmp(m.data, want, job.size) == 0;
         free(m.data);
         CHECK(same, "echo %d differs", i);

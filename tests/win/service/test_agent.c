@@ -150,11 +150,16 @@ static int run_intruder_first(const wchar_t *name)
     return (int)code;
 }
 
-static void send_half_and_die(uint32_t size)
+static uint8_t *big_payload(uint32_t size, uint8_t seed)
 {
     uint8_t *data = malloc(size ? size : 1);
-    for (uint32_t i = 0; i < size; i++)
-        data[i] = (uint8_t)(i * 7 + 1);
+    svc_test_fill(data, size, seed);
+    return data;
+}
+
+static void send_half_and_die(uint32_t size)
+{
+    uint8_t *data = big_payload(size, 1);
     vda_msg_writer w;
     vda_msg_writer_init(&w, VDP_CLIENT_PORT, SVC_TEST_BIG, 0, data, size);
     uint64_t chunks = (vda_msg_wire_size(size) + VDA_CHUNK_MAX_WIRE - 1) / VDA_CHUNK_MAX_WIRE;
@@ -168,9 +173,7 @@ static void send_half_and_die(uint32_t size)
 /* A big message, one chunk every few ms: the host can cut the port mid-message. */
 static void send_slowly(uint32_t size)
 {
-    uint8_t *data = malloc(size ? size : 1);
-    for (uint32_t i = 0; i < size; i++)
-        data[i] = (uint8_t)(i * 7 + 2);
+    uint8_t *data = big_payload(size, 2);
     vda_msg_writer w;
     vda_msg_writer_init(&w, VDP_CLIENT_PORT, SVC_TEST_BIG, 0, data, size);
     uint8_t buf[VDA_CHUNK_MAX_WIRE];
