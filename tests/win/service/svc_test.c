@@ -284,6 +284,22 @@ static int echo(fake_host *h, uint32_t size, uint8_t seed, int conn)
     return rc;
 }
 
+/* The port closed under connection conn-1 and reopened as connection `conn`,
+ * which starts with the (possibly new) agent's capabilities. */
+static int expect_reopened(fake_host *h, int conn)
+{
+    const char *what = NULL;
+    if (host_wait_count(h, &h->disconnects, conn - 1, 5000) != 0)
+        what = "the port was not closed";
+    else if (host_wait_count(h, &h->connects, conn, 10000) != 0)
+        what = "the port was not reopened";
+    else if (expect_caps(h, conn) != 0)
+        what = "the reopened port did not start with capabilities";
+    if (what)
+        say("%s (connection %d)", what, conn);
+    return what ? -1 : 0;
+}
+
 static int command(fake_host *h, const char *cmd)
 {
     return host_send_msg(h, VDP_CLIENT_PORT, SVC_TEST_CMD, cmd, (uint32_t)strlen(cmd));
@@ -442,9 +458,7 @@ static int t_agent_killed(void)
     HANDLE p = OpenProcess(PROCESS_TERMINATE, FALSE, pid);
     CHECK(p && TerminateProcess(p, 9), "cannot kill agent %lu", (unsigned long)pid);
     CloseHandle(p);
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "port not closed after kill");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "port not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "no capabilities from the new agent");
+    CHECK(expect_reopened(&host, 2) == 0, "after the kill");
     CHECK(ask(&host, "whoami", "pid=", r2, sizeof r2, 2) == 0, "whoami: %s", r2);
     CHECK(strcmp(r1, r2) != 0, "same agent? %s / %s", r1, r2);
     CHECK(echo(&host, 70000, 2, 2) == 0, "echo after");
@@ -464,9 +478,7 @@ static int t_agent_dies_sending(void)
     service svc = { 0 };
     START("dies-sending");
     CHECK(command(&host, "send-half-and-die 40000") == 0, "command");
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "port not closed");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "port not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "first message of the new agent is not its capabilities");
+    CHECK(expect_reopened(&host, 2) == 0, "after the agent died sending");
     CHECK(echo(&host, 40000, 5, 2) == 0, "echo after");
     CHECK(echo(&host, 10, 6, 2) == 0, "small echo after");
     CHECK(log_count(&svc, "exit code 4 ") == 1, "agent's death not logged");
@@ -490,9 +502,7 @@ static int t_agent_dies_receiving(void)
         host_send_msg(&host, VDP_CLIENT_PORT, SVC_TEST_BIG, d, 60000); /* may fail midway */
         free(d);
     }
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "port not closed");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "port not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "no capabilities from the new agent");
+    CHECK(expect_reopened(&host, 2) == 0, "after the agent died receiving");
     /* The new agent echoes exactly what it gets: any leftover of the old message
      * would come back as an error report or a wrong echo. */
     CHECK(echo(&host, 3000, 8, 2) == 0, "echo after");
@@ -536,9 +546,7 @@ static int t_host_closes(void)
     START("host-closes");
     CHECK(ask(&host, "whoami", "pid=", r1, sizeof r1, 1) == 0, "whoami: %s", r1);
     host_kick(&host);
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "kick did not disconnect");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "device not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "no capabilities after the reopen");
+    CHECK(expect_reopened(&host, 2) == 0, "after the kick");
     CHECK(ask(&host, "whoami", "pid=", r2, sizeof r2, 2) == 0, "whoami: %s", r2);
     CHECK(strtoul(r1 + 4, NULL, 10) == strtoul(r2 + 4, NULL, 10), "agent changed: %s / %s", r1, r2);
     CHECK(strstr(r2, "resets=1") != NULL, "agent got no RESET: %s", r2);
@@ -560,9 +568,7 @@ static int t_host_closes_mid_message(void)
     CHECK(command(&host, "send-slowly 200000") == 0, "command"); /* ~100 chunks, ~0.5 s+ */
     Sleep(150);
     host_kick(&host);
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "kick did not disconnect");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "device not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "the reopened port did not start with capabilities");
+    CHECK(expect_reopened(&host, 2) == 0, "after the kick mid-message");
     CHECK(ask(&host, "whoami", "pid=", r, sizeof r, 2) == 0, "whoami: %s", r);
     CHECK(strstr(r, "resets=1") != NULL, "agent got no RESET: %s", r);
     CHECK(echo(&host, 20000, 4, 2) == 0, "echo after");
