@@ -800,7 +800,7 @@ static int t_backpressure(void)
     CHECK(wakeups == 0, "timer wakeups while backpressured");
     CHECK(cpu0 >= 0 && cpu < 300, "the service spins while backpressured: %.0f ms CPU", cpu);
     say("while the agent stalled, the host could write %ld MiB", (long)during);
-    /* 1 MiB queue + 64 KiB read + pipe buffers: at most ~2 MiB can be taken. */
+    /* 1 MiB queue + a 256 KiB read + pipe buffers: at most ~2 MiB can be taken. */
     CHECK(during <= 3, "the service kept reading the device: %ld MiB taken", (long)during);
     for (int i = 0; i < job.count; i++) {
         host_msg m;
