@@ -619,6 +619,33 @@ out:
     return finish(&svc, &host);
 }
 
+/* A bad stream from the agent: a control chunk meant for the agent is dropped
+ * (the link stays); a chunk header that breaks framing cuts the agent off, the
+ * port closes, and the relaunched agent gets a fresh port. */
+static int t_bad_agent_stream(void)
+{
+    static fake_host host;
+    service svc = { 0 };
+    char r1[200], r2[200];
+    START("bad-agent-stream");
+    CHECK(ask(&host, "whoami", "pid=", r1, sizeof r1, 1) == 0, "whoami: %s", r1);
+    CHECK(ask(&host, "send-stop-control", "sent=stop-control", r2, sizeof r2, 1) == 0,
+          "send-stop-control: %s", r2);
+    CHECK(echo(&host, 5000, 1, 1) == 0, "echo after the dropped control chunk");
+    CHECK(log_count(&svc, "agent sent control 'stop': not for the service, dropped") == 1,
+          "the agent's control chunk not logged as dropped");
+    CHECK(host.disconnects == 0, "a dropped control chunk closed the port");
+    CHECK(command(&host, "send-bad-chunk") == 0, "command");
+    CHECK(expect_reopened(&host, 2) == 0, "after the agent broke framing");
+    CHECK(log_count(&svc, "framing lost on the agent's stream") == 1, "framing loss not logged");
+    CHECK(ask(&host, "whoami", "pid=", r2, sizeof r2, 2) == 0, "whoami: %s", r2);
+    CHECK(strcmp(r1, r2) != 0, "same agent after it broke framing? %s / %s", r1, r2);
+    CHECK(echo(&host, 20000, 2, 2) == 0, "echo with the new agent");
+    CHECK(host.errors == 0, "host saw errors: %s", host.last_error);
+out:
+    return finish(&svc, &host);
+}
+
 /* An agent that dies at once is relaunched with growing delays, and the port is
  * never opened for it. */
 static int t_crash_loop(void)
@@ -1015,6 +1042,7 @@ int main(int argc, char **argv)
         { "intruder", t_intruder },
         { "crash_loop", t_crash_loop },
         { "bad_agent", t_bad_agent },
+        { "bad_agent_stream", t_bad_agent_stream },
         { "garbage", t_garbage },
         { "backpressure", t_backpressure },
         { "scm", t_scm },

@@ -13,6 +13,9 @@
  *   "die-on-partial"      terminate (code 5) after the first chunk of the next
  *                         message that spans several chunks
  *   "whoami"              answer "pid=<pid> resets=<n>"
+ *   "send-stop-control"   send the service a STOP control chunk (only the
+ *                         service sends those), answer "sent=stop-control"
+ *   "send-bad-chunk"      send a chunk header with an impossible size
  *   "args"                answer "args=log-level:<L> log-file:<F>", the options
  *                         vdservice passed ("-" when absent)                  */
 #define SVC_TEST_CMD 0x7E57u

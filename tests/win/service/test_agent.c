@@ -13,6 +13,7 @@
 
 #include "caps.h"
 #include "chunk_writer.h"
+#include "le_bytes.h"
 #include "pipe_proto.h"
 #include "reassembly.h"
 #include "svc_test_proto.h"
@@ -278,7 +279,17 @@ int wmain(int argc, wchar_t **argv)
                     send_slowly((uint32_t)strtoul(cmd + 12, NULL, 10));
                 else if (strcmp(cmd, "die-on-partial") == 0)
                     die_on_partial = 1;
-                else if (strcmp(cmd, "args") == 0)
+                else if (strcmp(cmd, "send-stop-control") == 0) {
+                    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+                    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+                    write_all(ctl, sizeof ctl);
+                    report("sent=stop-control");
+                } else if (strcmp(cmd, "send-bad-chunk") == 0) {
+                    uint8_t bad[8]; /* a chunk size no chunk can have */
+                    vda_put_le32(bad, VDP_CLIENT_PORT);
+                    vda_put_le32(bad + 4, 0xFFFFFFFFu);
+                    write_all(bad, sizeof bad);
+                } else if (strcmp(cmd, "args") == 0)
                     report("args=log-level:%ls log-file:%ls", log_level, log_file);
                 else if (strcmp(cmd, "whoami") == 0)
                     report("pid=%lu resets=%d", (unsigned long)GetCurrentProcessId(), resets);
