@@ -98,23 +98,8 @@ void vds_pipe_log_dacl(vds_pipe *p)
 
 DWORD vds_pipe_listen(vds_pipe *p)
 {
-    HANDLE ev = p->rd.ov.hEvent;
-    ZeroMemory(&p->rd.ov, sizeof p->rd.ov);
-    p->rd.ov.hEvent = ev;
-    ResetEvent(ev);
-    p->listening = 1;
-    p->rd.pending = 1;
-    if (ConnectNamedPipe(p->h, &p->rd.ov))
-        return ERROR_SUCCESS; /* event is set */
-    DWORD err = GetLastError();
-    if (err == ERROR_IO_PENDING)
-        return ERROR_SUCCESS;
-    if (err == ERROR_PIPE_CONNECTED) { /* connected before we asked: event not set */
-        SetEvent(ev);
-        return ERROR_SUCCESS;
-    }
-    p->listening = 0;
-    p->rd.pending = 0;
+    DWORD err = vds_ovio_connect(&p->rd, p->h);
+    p->listening = err == ERROR_SUCCESS;
     return err;
 }
 

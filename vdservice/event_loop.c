@@ -74,11 +74,16 @@ static void port_failed(vds_loop *L, const char *why)
         vda_info(L->log, "device reopen in %u ms", delay);
 }
 
-/* Enforces "the port is open exactly while an agent is connected". */
+/* "The port is open exactly while an agent is connected": should it be now? */
+static int port_wanted(const vds_loop *L)
+{
+    return vda_policy_port_wanted(&L->policy) && L->pipe.connected;
+}
+
+/* Enforces port_wanted(). */
 static void port_sync(vds_loop *L)
 {
-    int wanted = vda_policy_port_wanted(&L->policy) && L->pipe.connected;
-    if (!wanted) {
+    if (!port_wanted(L)) {
         if (vds_port_is_open(&L->port)) {
             vds_port_close(&L->port, "no agent connected");
             forget_port_state(L);
@@ -405,8 +410,7 @@ static void dispatch(vds_loop *L, enum wait_kind k)
 static uint64_t next_deadline(const vds_loop *L)
 {
     uint64_t d = L->policy.deadline;
-    int wanted = vda_policy_port_wanted(&L->policy) && L->pipe.connected;
-    if (wanted && !vds_port_is_open(&L->port) && L->port_retry_at < d)
+    if (port_wanted(L) && !vds_port_is_open(&L->port) && L->port_retry_at < d)
         d = L->port_retry_at;
     if (vds_port_is_open(&L->port) && L->io_retry_at && L->io_retry_at < d)
         d = L->io_retry_at; /* set only while device I/O is paused */

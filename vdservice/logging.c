@@ -32,7 +32,7 @@ const char *vds_err_str(DWORD err, char *buf, size_t len)
     return buf;
 }
 
-/* %ProgramData%\spice-vdagent\vdservice.log, in the ANSI code page for fopen.
+/* %ProgramData%\spice-vdagent\vdservice.log, in UTF-8 as vda_log_file takes it.
  * The shell's folder, not the environment: a service may have no ProgramData
  * variable (Wine's services do not). */
 static int log_path(char *out, size_t len)

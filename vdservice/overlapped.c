@@ -46,6 +46,17 @@ DWORD vds_ovio_write(vds_ovio *io, HANDLE h, const void *buf, DWORD len)
     return started(io, WriteFile(h, buf, len, NULL, &io->ov));
 }
 
+DWORD vds_ovio_connect(vds_ovio *io, HANDLE pipe)
+{
+    reset_ov(io);
+    BOOL ok = ConnectNamedPipe(pipe, &io->ov);
+    if (!ok && GetLastError() == ERROR_PIPE_CONNECTED) { /* connected before we asked */
+        SetEvent(io->ov.hEvent);                        /* the system does not set it */
+        ok = TRUE;
+    }
+    return started(io, ok);
+}
+
 DWORD vds_ovio_finish(vds_ovio *io, HANDLE h, DWORD *n)
 {
     *n = 0;

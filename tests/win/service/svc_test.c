@@ -232,12 +232,6 @@ static void device_name(wchar_t *out, const char *tag)
     swprintf(out, 128, L"\\\\.\\pipe\\vda-svc-test-%hs-%lu", tag, (unsigned long)GetCurrentProcessId());
 }
 
-static void fill(uint8_t *d, uint32_t size, uint8_t seed)
-{
-    for (uint32_t i = 0; i < size; i++)
-        d[i] = (uint8_t)(i * 7 + seed);
-}
-
 /* Next message, skipping nothing; prints what came instead on mismatch. */
 static int expect_msg(fake_host *h, uint32_t type, int conn, host_msg *m, DWORD timeout)
 {
@@ -274,7 +268,7 @@ static int expect_caps(fake_host *h, int conn)
 static int echo(fake_host *h, uint32_t size, uint8_t seed, int conn)
 {
     uint8_t *d = malloc(size ? size : 1);
-    fill(d, size, seed);
+    svc_test_fill(d, size, seed);
     int rc = -1;
     host_msg m = { 0 };
     if (host_send_msg(h, VDP_CLIENT_PORT, SVC_TEST_BIG, d, size) != 0)
@@ -288,6 +282,22 @@ static int echo(fake_host *h, uint32_t size, uint8_t seed, int conn)
     free(m.data);
     free(d);
     return rc;
+}
+
+/* The port closed under connection conn-1 and reopened as connection `conn`,
+ * which starts with the (possibly new) agent's capabilities. */
+static int expect_reopened(fake_host *h, int conn)
+{
+    const char *what = NULL;
+    if (host_wait_count(h, &h->disconnects, conn - 1, 5000) != 0)
+        what = "the port was not closed";
+    else if (host_wait_count(h, &h->connects, conn, 10000) != 0)
+        what = "the port was not reopened";
+    else if (expect_caps(h, conn) != 0)
+        what = "the reopened port did not start with capabilities";
+    if (what)
+        say("%s (connection %d)", what, conn);
+    return what ? -1 : 0;
 }
 
 static int command(fake_host *h, const char *cmd)
@@ -390,7 +400,7 @@ static int t_echo(void)
     /* Server-port messages go through too, independently. */
     {
         uint8_t d[3000];
-        fill(d, sizeof d, 9);
+        svc_test_fill(d, sizeof d, 9);
         host_msg m;
         CHECK(host_send_msg(&host, VDP_SERVER_PORT, SVC_TEST_BIG, d, sizeof d) == 0, "send");
         CHECK(expect_msg(&host, SVC_TEST_BIG, 1, &m, 10000) == 0, "server port echo");
@@ -448,9 +458,7 @@ static int t_agent_killed(void)
     HANDLE p = OpenProcess(PROCESS_TERMINATE, FALSE, pid);
     CHECK(p && TerminateProcess(p, 9), "cannot kill agent %lu", (unsigned long)pid);
     CloseHandle(p);
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "port not closed after kill");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "port not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "no capabilities from the new agent");
+    CHECK(expect_reopened(&host, 2) == 0, "after the kill");
     CHECK(ask(&host, "whoami", "pid=", r2, sizeof r2, 2) == 0, "whoami: %s", r2);
     CHECK(strcmp(r1, r2) != 0, "same agent? %s / %s", r1, r2);
     CHECK(echo(&host, 70000, 2, 2) == 0, "echo after");
@@ -470,9 +478,7 @@ static int t_agent_dies_sending(void)
     service svc = { 0 };
     START("dies-sending");
     CHECK(command(&host, "send-half-and-die 40000") == 0, "command");
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "port not closed");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "port not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "first message of the new agent is not its capabilities");
+    CHECK(expect_reopened(&host, 2) == 0, "after the agent died sending");
     CHECK(echo(&host, 40000, 5, 2) == 0, "echo after");
     CHECK(echo(&host, 10, 6, 2) == 0, "small echo after");
     CHECK(log_count(&svc, "exit code 4 ") == 1, "agent's death not logged");
@@ -492,13 +498,11 @@ static int t_agent_dies_receiving(void)
     CHECK(command(&host, "die-on-partial") == 0, "command");
     {
         uint8_t *d = malloc(60000);
-        fill(d, 60000, 3);
+        svc_test_fill(d, 60000, 3);
         host_send_msg(&host, VDP_CLIENT_PORT, SVC_TEST_BIG, d, 60000); /* may fail midway */
         free(d);
     }
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "port not closed");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "port not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "no capabilities from the new agent");
+    CHECK(expect_reopened(&host, 2) == 0, "after the agent died receiving");
     /* The new agent echoes exactly what it gets: any leftover of the old message
      * would come back as an error report or a wrong echo. */
     CHECK(echo(&host, 3000, 8, 2) == 0, "echo after");
@@ -542,9 +546,7 @@ static int t_host_closes(void)
     START("host-closes");
     CHECK(ask(&host, "whoami", "pid=", r1, sizeof r1, 1) == 0, "whoami: %s", r1);
     host_kick(&host);
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "kick did not disconnect");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "device not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "no capabilities after the reopen");
+    CHECK(expect_reopened(&host, 2) == 0, "after the kick");
     CHECK(ask(&host, "whoami", "pid=", r2, sizeof r2, 2) == 0, "whoami: %s", r2);
     CHECK(strtoul(r1 + 4, NULL, 10) == strtoul(r2 + 4, NULL, 10), "agent changed: %s / %s", r1, r2);
     CHECK(strstr(r2, "resets=1") != NULL, "agent got no RESET: %s", r2);
@@ -566,9 +568,7 @@ static int t_host_closes_mid_message(void)
     CHECK(command(&host, "send-slowly 200000") == 0, "command"); /* ~100 chunks, ~0.5 s+ */
     Sleep(150);
     host_kick(&host);
-    CHECK(host_wait_count(&host, &host.disconnects, 1, 5000) == 0, "kick did not disconnect");
-    CHECK(host_wait_count(&host, &host.connects, 2, 10000) == 0, "device not reopened");
-    CHECK(expect_caps(&host, 2) == 0, "the reopened port did not start with capabilities");
+    CHECK(expect_reopened(&host, 2) == 0, "after the kick mid-message");
     CHECK(ask(&host, "whoami", "pid=", r, sizeof r, 2) == 0, "whoami: %s", r);
     CHECK(strstr(r, "resets=1") != NULL, "agent got no RESET: %s", r);
     CHECK(echo(&host, 20000, 4, 2) == 0, "echo after");
@@ -616,6 +616,33 @@ static int t_intruder(void)
     CHECK(echo(&host, 5000, 1, 1) == 0, "echo");
 out:
     SetEnvironmentVariableA("SVC_TEST_AGENT_MODE", NULL);
+    return finish(&svc, &host);
+}
+
+/* A bad stream from the agent: a control chunk meant for the agent is dropped
+ * (the link stays); a chunk header that breaks framing cuts the agent off, the
+ * port closes, and the relaunched agent gets a fresh port. */
+static int t_bad_agent_stream(void)
+{
+    static fake_host host;
+    service svc = { 0 };
+    char r1[200], r2[200];
+    START("bad-agent-stream");
+    CHECK(ask(&host, "whoami", "pid=", r1, sizeof r1, 1) == 0, "whoami: %s", r1);
+    CHECK(ask(&host, "send-stop-control", "sent=stop-control", r2, sizeof r2, 1) == 0,
+          "send-stop-control: %s", r2);
+    CHECK(echo(&host, 5000, 1, 1) == 0, "echo after the dropped control chunk");
+    CHECK(log_count(&svc, "agent sent control 'stop': not for the service, dropped") == 1,
+          "the agent's control chunk not logged as dropped");
+    CHECK(host.disconnects == 0, "a dropped control chunk closed the port");
+    CHECK(command(&host, "send-bad-chunk") == 0, "command");
+    CHECK(expect_reopened(&host, 2) == 0, "after the agent broke framing");
+    CHECK(log_count(&svc, "framing lost on the agent's stream") == 1, "framing loss not logged");
+    CHECK(ask(&host, "whoami", "pid=", r2, sizeof r2, 2) == 0, "whoami: %s", r2);
+    CHECK(strcmp(r1, r2) != 0, "same agent after it broke framing? %s / %s", r1, r2);
+    CHECK(echo(&host, 20000, 2, 2) == 0, "echo with the new agent");
+    CHECK(host.errors == 0, "host saw errors: %s", host.last_error);
+out:
     return finish(&svc, &host);
 }
 
@@ -768,7 +795,7 @@ static DWORD WINAPI writer(void *arg)
     writer_job *j = arg;
     uint8_t *d = malloc(j->size);
     for (int i = 0; i < j->count; i++) {
-        fill(d, j->size, (uint8_t)i);
+        svc_test_fill(d, j->size, (uint8_t)i);
         if (host_send_msg(j->host, VDP_CLIENT_PORT, SVC_TEST_BIG, d, j->size) != 0) {
             j->failed = 1;
             break;
@@ -800,12 +827,12 @@ static int t_backpressure(void)
     CHECK(wakeups == 0, "timer wakeups while backpressured");
     CHECK(cpu0 >= 0 && cpu < 300, "the service spins while backpressured: %.0f ms CPU", cpu);
     say("while the agent stalled, the host could write %ld MiB", (long)during);
-    /* 1 MiB queue + 64 KiB read + pipe buffers: at most ~2 MiB can be taken. */
+    /* 1 MiB queue + a 256 KiB read + pipe buffers: at most ~2 MiB can be taken. */
     CHECK(during <= 3, "the service kept reading the device: %ld MiB taken", (long)during);
     for (int i = 0; i < job.count; i++) {
         host_msg m;
         CHECK(expect_msg(&host, SVC_TEST_BIG, 1, &m, 20000) == 0, "echo %d", i);
-        fill(want, job.size, (uint8_t)i);
+        svc_test_fill(want, job.size, (uint8_t)i);
         int same = m.size == job.size && memcmp(m.data, want, job.size) == 0;
         free(m.data);
         CHECK(same, "echo %d differs", i);
@@ -1015,6 +1042,7 @@ int main(int argc, char **argv)
         { "intruder", t_intruder },
         { "crash_loop", t_crash_loop },
         { "bad_agent", t_bad_agent },
+        { "bad_agent_stream", t_bad_agent_stream },
         { "garbage", t_garbage },
         { "backpressure", t_backpressure },
         { "scm", t_scm },

@@ -13,6 +13,7 @@
 
 #include "caps.h"
 #include "chunk_writer.h"
+#include "le_bytes.h"
 #include "pipe_proto.h"
 #include "reassembly.h"
 #include "svc_test_proto.h"
@@ -150,11 +151,16 @@ static int run_intruder_first(const wchar_t *name)
     return (int)code;
 }
 
-static void send_half_and_die(uint32_t size)
+static uint8_t *big_payload(uint32_t size, uint8_t seed)
 {
     uint8_t *data = malloc(size ? size : 1);
-    for (uint32_t i = 0; i < size; i++)
-        data[i] = (uint8_t)(i * 7 + 1);
+    svc_test_fill(data, size, seed);
+    return data;
+}
+
+static void send_half_and_die(uint32_t size)
+{
+    uint8_t *data = big_payload(size, 1);
     vda_msg_writer w;
     vda_msg_writer_init(&w, VDP_CLIENT_PORT, SVC_TEST_BIG, 0, data, size);
     uint64_t chunks = (vda_msg_wire_size(size) + VDA_CHUNK_MAX_WIRE - 1) / VDA_CHUNK_MAX_WIRE;
@@ -168,9 +174,7 @@ static void send_half_and_die(uint32_t size)
 /* A big message, one chunk every few ms: the host can cut the port mid-message. */
 static void send_slowly(uint32_t size)
 {
-    uint8_t *data = malloc(size ? size : 1);
-    for (uint32_t i = 0; i < size; i++)
-        data[i] = (uint8_t)(i * 7 + 2);
+    uint8_t *data = big_payload(size, 2);
     vda_msg_writer w;
     vda_msg_writer_init(&w, VDP_CLIENT_PORT, SVC_TEST_BIG, 0, data, size);
     uint8_t buf[VDA_CHUNK_MAX_WIRE];
@@ -275,7 +279,17 @@ int wmain(int argc, wchar_t **argv)
                     send_slowly((uint32_t)strtoul(cmd + 12, NULL, 10));
                 else if (strcmp(cmd, "die-on-partial") == 0)
                     die_on_partial = 1;
-                else if (strcmp(cmd, "args") == 0)
+                else if (strcmp(cmd, "send-stop-control") == 0) {
+                    uint8_t ctl[VDA_PIPE_CTL_WIRE];
+                    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
+                    write_all(ctl, sizeof ctl);
+                    report("sent=stop-control");
+                } else if (strcmp(cmd, "send-bad-chunk") == 0) {
+                    uint8_t bad[8]; /* a chunk size no chunk can have */
+                    vda_put_le32(bad, VDP_CLIENT_PORT);
+                    vda_put_le32(bad + 4, 0xFFFFFFFFu);
+                    write_all(bad, sizeof bad);
+                } else if (strcmp(cmd, "args") == 0)
                     report("args=log-level:%ls log-file:%ls", log_level, log_file);
                 else if (strcmp(cmd, "whoami") == 0)
                     report("pid=%lu resets=%d", (unsigned long)GetCurrentProcessId(), resets);
