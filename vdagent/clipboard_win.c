@@ -14,7 +14,6 @@
 #include "image_convert.h"
 #endif
 
-#define WM_APP_APPLY (WM_APP + 1)
 #define TIMER_APPLY 1
 #define APPLY_RETRY_MS 20
 
@@ -395,10 +394,6 @@ static LRESULT CALLBACK wnd_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         return 0;
     case WM_TIMER:
         if (app && wp == TIMER_APPLY)
-            apply_pending(app);
-        return 0;
-    case WM_APP_APPLY:
-        if (app)
             apply_pending(app);
         return 0;
     default:
