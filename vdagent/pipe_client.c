@@ -64,7 +64,6 @@ static void free_queue(pipe_client *p)
         free(m);
     }
     p->tail = NULL;
-    p->queued_bytes = 0;
 }
 
 void pipe_client_close(pipe_client *p)
@@ -138,7 +137,6 @@ static void fill(pipe_client *p)
         p->head = m->next;
         if (!p->head)
             p->tail = NULL;
-        p->queued_bytes -= m->w.size;
         /* Freed as soon as its last chunk is in wbuf: a big payload goes early. */
         free(m->payload);
         free(m);
@@ -202,7 +200,6 @@ int pipe_client_send(pipe_client *p, uint32_t port, uint32_t type, uint8_t *payl
     else
         p->head = m;
     p->tail = m;
-    p->queued_bytes += size;
     start_write(p);
     return 0;
 }
