@@ -7,7 +7,7 @@
  * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
  *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
- *            render-on-exit, stop-unanswered, bad-png.
+ *            render-on-exit, stop-unanswered, bad-png, bad-args.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -1068,6 +1068,32 @@ static int sc_memory(host *h, size_t mib, int ascii)
     return ok;
 }
 
+/* Bad command lines: vdagent.exe refuses each with exit code 2, before it opens
+ * any pipe (an agent that accepted one would wait for the pipe "p", then exit 1). */
+static int sc_bad_args(host *h)
+{
+    static const wchar_t *const bad[] = {
+        L"",                                  /* no --pipe */
+        L"--pipe",                            /* --pipe without its value */
+        L"--pipe p --log-level loud",
+        L"--pipe p --clipboard-limit 0",
+        L"--pipe p --clipboard-limit 4001",
+        L"--pipe p --clipboard-limit 12x",
+        L"--pipe p --no-such-option",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        PROCESS_INFORMATION pi;
+        if (!start_process(h->agent_exe, bad[i], &pi))
+            FAIL("cannot start the agent");
+        CloseHandle(pi.hThread);
+        int code = wait_exit(pi.hProcess, 20000);
+        if (code != 2)
+            FAIL("vdagent.exe %ls: exit %d, want 2", bad[i], code);
+        printf("ok: vdagent.exe %ls: refused (exit 2)\n", bad[i]);
+    }
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -1088,6 +1114,11 @@ int main(int argc, char **argv)
     _snwprintf(h->dir, MAX_PATH - 1, L"%lsvda-agent-%lu-", tmp, (unsigned long)GetCurrentProcessId());
     const char *sc = argv[3];
     size_t arg = argc > 4 ? strtoul(argv[4], NULL, 10) : 0;
+    if (!strcmp(sc, "bad-args")) {  /* no agent to start: it is run several times */
+        int ok = sc_bad_args(h);
+        printf("%s: %s\n", sc, ok ? "PASS" : "FAIL");
+        return ok ? 0 : 1;
+    }
     if (!start(h, sc)) {
         dump_agent_log(h);
         return 1;
