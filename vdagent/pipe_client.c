@@ -208,10 +208,10 @@ void pipe_client_flush(pipe_client *p, DWORD timeout_ms)
 {
     DWORD start = GetTickCount();
     while (!p->broken && (p->write_pending || p->head || p->woff < p->wlen)) {
-        DWORD left = GetTickCount() - start;
-        if (left >= timeout_ms)
+        DWORD spent = GetTickCount() - start;
+        if (spent >= timeout_ms)
             break;
-        if (p->write_pending && WaitForSingleObject(p->wr.hEvent, timeout_ms - left) != WAIT_OBJECT_0)
+        if (p->write_pending && WaitForSingleObject(p->wr.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
             break;
         pipe_client_finish_write(p);
     }
