@@ -14,7 +14,6 @@
 #include "image_convert.h"
 #endif
 
-#define WM_APP_APPLY (WM_APP + 1)
 #define TIMER_APPLY 1
 #define APPLY_RETRY_MS 20
 
@@ -360,11 +359,13 @@ static void render_all(vdagent_app *app)
     if (GetClipboardOwner() == app->hwnd) {
         /* Only what is still delayed, within one budget: exiting stays quick even
          * when the client does not answer. */
-        if (client_has(app, VD_AGENT_CLIPBOARD_UTF8_TEXT) && !(app->rendered & 1u))
+        if (client_has(app, VD_AGENT_CLIPBOARD_UTF8_TEXT) &&
+            !(app->rendered & rendered_bit(CF_UNICODETEXT)))
             render_format(app, CF_UNICODETEXT, budget_left(start));
 #ifdef VDA_HAVE_IMAGE_CONVERT
         if ((client_has(app, VD_AGENT_CLIPBOARD_IMAGE_PNG) ||
-             client_has(app, VD_AGENT_CLIPBOARD_IMAGE_BMP)) && !(app->rendered & 6u) &&
+             client_has(app, VD_AGENT_CLIPBOARD_IMAGE_BMP)) &&
+            !(app->rendered & (rendered_bit(CF_DIB) | rendered_bit(CF_DIBV5))) &&
             budget_left(start) > 0)
             render_format(app, CF_DIB, budget_left(start));
 #endif
@@ -395,10 +396,6 @@ static LRESULT CALLBACK wnd_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         return 0;
     case WM_TIMER:
         if (app && wp == TIMER_APPLY)
-            apply_pending(app);
-        return 0;
-    case WM_APP_APPLY:
-        if (app)
             apply_pending(app);
         return 0;
     default:

@@ -64,7 +64,6 @@ static void free_queue(pipe_client *p)
         free(m);
     }
     p->tail = NULL;
-    p->queued_bytes = 0;
 }
 
 void pipe_client_close(pipe_client *p)
@@ -138,7 +137,6 @@ static void fill(pipe_client *p)
         p->head = m->next;
         if (!p->head)
             p->tail = NULL;
-        p->queued_bytes -= m->w.size;
         /* Freed as soon as its last chunk is in wbuf: a big payload goes early. */
         free(m->payload);
         free(m);
@@ -202,7 +200,6 @@ int pipe_client_send(pipe_client *p, uint32_t port, uint32_t type, uint8_t *payl
     else
         p->head = m;
     p->tail = m;
-    p->queued_bytes += size;
     start_write(p);
     return 0;
 }
@@ -211,10 +208,10 @@ void pipe_client_flush(pipe_client *p, DWORD timeout_ms)
 {
     DWORD start = GetTickCount();
     while (!p->broken && (p->write_pending || p->head || p->woff < p->wlen)) {
-        DWORD left = GetTickCount() - start;
-        if (left >= timeout_ms)
+        DWORD spent = GetTickCount() - start;
+        if (spent >= timeout_ms)
             break;
-        if (p->write_pending && WaitForSingleObject(p->wr.hEvent, timeout_ms - left) != WAIT_OBJECT_0)
+        if (p->write_pending && WaitForSingleObject(p->wr.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
             break;
         pipe_client_finish_write(p);
     }

@@ -30,7 +30,6 @@ typedef struct pipe_client {
     uint8_t wbuf[PIPE_WRITE_BUF];
     DWORD wlen, woff;      /* bytes in wbuf, bytes of them written */
     out_msg *head, *tail;
-    uint64_t queued_bytes; /* payload bytes waiting in the queue */
     const vda_logger *log;
 } pipe_client;
 

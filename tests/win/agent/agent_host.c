@@ -7,7 +7,7 @@
  * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
  *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
- *            render-on-exit, stop-unanswered, bad-png.
+ *            render-on-exit, stop-unanswered, bad-png, bad-args.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -252,8 +252,8 @@ static int send_disconnected(host *h)
 
 /* ---- processes and the clipboard ---- */
 
-
-static HANDLE spawn(const wchar_t *exe, const wchar_t *args)
+/* Runs "EXE" ARGS; 1, or 0 (logged). */
+static int start_process(const wchar_t *exe, const wchar_t *args, PROCESS_INFORMATION *pi)
 {
     wchar_t cmd[2048];
     _snwprintf(cmd, 2047, L"\"%ls\" %ls", exe, args);
@@ -261,11 +261,24 @@ static HANDLE spawn(const wchar_t *exe, const wchar_t *args)
     STARTUPINFOW si;
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
-    PROCESS_INFORMATION pi;
-    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, pi)) {
         printf("host: cannot start %ls (%lu)\n", exe, (unsigned long)GetLastError());
-        return NULL;
+        return 0;
     }
+    return 1;
+}
+
+/* Starts cbtool.exe VERB "FILE"[EXTRA] (EXTRA: more options, with a leading space).
+ * Returns its process handle, or NULL (logged). */
+static HANDLE cbtool(const host *h, const wchar_t *verb, const wchar_t *file,
+                     const wchar_t *extra)
+{
+    wchar_t args[MAX_PATH + 40];
+    _snwprintf(args, MAX_PATH + 39, L"%ls \"%ls\"%ls", verb, file, extra ? extra : L"");
+    args[MAX_PATH + 39] = 0;
+    PROCESS_INFORMATION pi;
+    if (!start_process(h->cbtool_exe, args, &pi))
+        return NULL;
     CloseHandle(pi.hThread);
     return pi.hProcess;
 }
@@ -411,12 +424,11 @@ static int paste_and_check(host *h, const uint8_t *text, size_t n, int crlf_cap,
 {
     if (!wait_format(CF_UNICODETEXT, 5000))
         FAIL("the agent did not offer CF_UNICODETEXT after the client's grab");
-    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    wchar_t out[MAX_PATH];
     tmp_file(h, out_name, out);
     DeleteFileW(out);
-    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
     DWORD t0 = GetTickCount();
-    HANDLE cb = spawn(h->cbtool_exe, args);
+    HANDLE cb = cbtool(h, L"get-text", out, NULL);
     if (!cb)
         return 0;
     vda_message m;
@@ -475,15 +487,9 @@ static int start(host *h, const char *name_suffix)
     DeleteFileW(logw);
     _snwprintf(args, 1023, L"--pipe %ls --log-level debug --log-file \"%ls\"", name, logw);
     args[1023] = 0;
-    wchar_t cmd[2048];
-    _snwprintf(cmd, 2047, L"\"%ls\" %ls", h->agent_exe, args);
-    cmd[2047] = 0;
-    STARTUPINFOW si;
-    memset(&si, 0, sizeof si);
-    si.cb = sizeof si;
     printf("host: starting vdagent.exe %ls\n", args);
-    if (!CreateProcessW(h->agent_exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &h->agent))
-        FAIL("cannot start the agent (%lu)", (unsigned long)GetLastError());
+    if (!start_process(h->agent_exe, args, &h->agent))
+        FAIL("cannot start the agent");
     if (!ConnectNamedPipe(h->pipe, &h->rov)) {
         DWORD e = GetLastError();
         if (e == ERROR_IO_PENDING) {
@@ -601,12 +607,11 @@ static int sc_paste_image(host *h, uint32_t w, uint32_t hgt, int alpha)
         FAIL("send");
     if (!wait_format(CF_DIB, 5000))
         FAIL("the agent did not offer CF_DIB");
-    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    wchar_t out[MAX_PATH];
     tmp_file(h, L"paste.dib", out);
     DeleteFileW(out);
-    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"%ls", out, alpha ? L" --v5" : L"");
     DWORD t0 = GetTickCount();
-    HANDLE cb = spawn(h->cbtool_exe, args);
+    HANDLE cb = cbtool(h, L"get-dib", out, alpha ? L" --v5" : NULL);
     vda_message m;
     if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
         FAIL("no REQUEST");
@@ -673,11 +678,10 @@ static int sc_paste_bmp(host *h, uint32_t w, uint32_t hgt)
         FAIL("send");
     if (!wait_format(CF_DIB, 5000))
         FAIL("the agent did not offer CF_DIB");
-    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    wchar_t out[MAX_PATH];
     tmp_file(h, L"bmp.dib", out);
     DeleteFileW(out);
-    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"", out);
-    HANDLE cb = spawn(h->cbtool_exe, args);
+    HANDLE cb = cbtool(h, L"get-dib", out, NULL);
     vda_message m;
     if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
         FAIL("no REQUEST");
@@ -707,11 +711,10 @@ static int sc_bad_png(host *h)
         FAIL("send");
     if (!wait_format(CF_DIB, 5000))
         FAIL("the agent did not offer CF_DIB");
-    wchar_t out[MAX_PATH], args[MAX_PATH + 40];
+    wchar_t out[MAX_PATH];
     tmp_file(h, L"bad.dib", out);
-    _snwprintf(args, MAX_PATH + 39, L"get-dib \"%ls\"", out);
     DWORD t0 = GetTickCount();
-    HANDLE cb = spawn(h->cbtool_exe, args);
+    HANDLE cb = cbtool(h, L"get-dib", out, NULL);
     vda_message m;
     if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
         FAIL("no REQUEST");
@@ -738,11 +741,10 @@ static int sc_copy_image(host *h, uint32_t w, uint32_t hgt)
     drain_quiet(h, 500);
     size_t size;
     uint8_t *dib = make_dib(w, hgt, &size);
-    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    wchar_t in[MAX_PATH];
     tmp_file(h, L"copy.dib", in);
     spit(in, dib, size);
-    _snwprintf(args, MAX_PATH + 19, L"set-dib \"%ls\"", in);
-    int code = wait_exit(spawn(h->cbtool_exe, args), 30000);
+    int code = wait_exit(cbtool(h, L"set-dib", in, NULL), 30000);
     if (code != 0)
         FAIL("cbtool set-dib exit %d", code);
     vda_message m;
@@ -809,12 +811,11 @@ static int sc_copy_before_client(host *h)
     const char *text = "copied before the client came \xe2\x82\xac";
     size_t n = strlen(text), units;
     WCHAR *w = expected_utf16((const uint8_t *)text, n, 0, &units);
-    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    wchar_t in[MAX_PATH];
     tmp_file(h, L"early.bin", in);
     spit(in, w, units * 2);
     free(w);
-    _snwprintf(args, MAX_PATH + 19, L"set-text \"%ls\"", in);
-    if (wait_exit(spawn(h->cbtool_exe, args), 30000) != 0)
+    if (wait_exit(cbtool(h, L"set-text", in, NULL), 30000) != 0)
         FAIL("cbtool set-text");
     vda_message m;
     if (next_msg(h, 500, &m)) {
@@ -882,10 +883,9 @@ static int sc_render_on_exit(host *h)
     send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, (const uint8_t *)text, strlen(text), 0);
     if (WaitForSingleObject(h->agent.hProcess, 10000) != WAIT_OBJECT_0)
         FAIL("the agent did not exit");
-    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    wchar_t out[MAX_PATH];
     tmp_file(h, L"exit.bin", out);
-    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
-    int code = wait_exit(spawn(h->cbtool_exe, args), 10000);
+    int code = wait_exit(cbtool(h, L"get-text", out, NULL), 10000);
     if (code != 0)
         FAIL("paste after the agent exited: cbtool exit %d", code);
     size_t got_n;
@@ -921,11 +921,10 @@ static int sc_copy_text(host *h, size_t n)
     uint8_t *text = make_text(n, 2);
     size_t units;
     WCHAR *w = expected_utf16(text, n, 0, &units);
-    wchar_t in[MAX_PATH], args[MAX_PATH + 20];
+    wchar_t in[MAX_PATH];
     tmp_file(h, L"copy.bin", in);
     spit(in, w, units * 2);
-    _snwprintf(args, MAX_PATH + 19, L"set-text \"%ls\"", in);
-    int code = wait_exit(spawn(h->cbtool_exe, args), 30000);
+    int code = wait_exit(cbtool(h, L"set-text", in, NULL), 30000);
     if (code != 0)
         FAIL("cbtool set-text exit %d", code);
     vda_message m;
@@ -962,10 +961,9 @@ static int sc_disconnect_mid_paste(host *h)
         FAIL("send");
     if (!wait_format(CF_UNICODETEXT, 5000))
         FAIL("no CF_UNICODETEXT offered");
-    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    wchar_t out[MAX_PATH];
     tmp_file(h, L"old.bin", out);
-    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
-    HANDLE cb = spawn(h->cbtool_exe, args);
+    HANDLE cb = cbtool(h, L"get-text", out, NULL);
     vda_message m;
     if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
         FAIL("no REQUEST");
@@ -1009,10 +1007,9 @@ static int sc_vanished_owner(host *h)
         FAIL("send");
     if (!wait_format(CF_UNICODETEXT, 5000))
         FAIL("no CF_UNICODETEXT offered");
-    wchar_t out[MAX_PATH], args[MAX_PATH + 20];
+    wchar_t out[MAX_PATH];
     tmp_file(h, L"v.bin", out);
-    _snwprintf(args, MAX_PATH + 19, L"get-text \"%ls\"", out);
-    HANDLE cb = spawn(h->cbtool_exe, args);
+    HANDLE cb = cbtool(h, L"get-text", out, NULL);
     vda_message m;
     if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
         FAIL("no REQUEST");
@@ -1028,7 +1025,7 @@ static int sc_vanished_owner(host *h)
     /* and a later paste does not wait at all: the gone client's formats are dropped */
     Sleep(300);
     t0 = GetTickCount();
-    code = wait_exit(spawn(h->cbtool_exe, args), 5000);
+    code = wait_exit(cbtool(h, L"get-text", out, NULL), 5000);
     ms = GetTickCount() - t0;
     if (code != 3 || ms > 2000)
         FAIL("a later paste: exit %d after %lu ms", code, (unsigned long)ms);
@@ -1071,6 +1068,32 @@ static int sc_memory(host *h, size_t mib, int ascii)
     return ok;
 }
 
+/* Bad command lines: vdagent.exe refuses each with exit code 2, before it opens
+ * any pipe (an agent that accepted one would wait for the pipe "p", then exit 1). */
+static int sc_bad_args(host *h)
+{
+    static const wchar_t *const bad[] = {
+        L"",                                  /* no --pipe */
+        L"--pipe",                            /* --pipe without its value */
+        L"--pipe p --log-level loud",
+        L"--pipe p --clipboard-limit 0",
+        L"--pipe p --clipboard-limit 4001",
+        L"--pipe p --clipboard-limit 12x",
+        L"--pipe p --no-such-option",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        PROCESS_INFORMATION pi;
+        if (!start_process(h->agent_exe, bad[i], &pi))
+            FAIL("cannot start the agent");
+        CloseHandle(pi.hThread);
+        int code = wait_exit(pi.hProcess, 20000);
+        if (code != 2)
+            FAIL("vdagent.exe %ls: exit %d, want 2", bad[i], code);
+        printf("ok: vdagent.exe %ls: refused (exit 2)\n", bad[i]);
+    }
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -1091,6 +1114,11 @@ int main(int argc, char **argv)
     _snwprintf(h->dir, MAX_PATH - 1, L"%lsvda-agent-%lu-", tmp, (unsigned long)GetCurrentProcessId());
     const char *sc = argv[3];
     size_t arg = argc > 4 ? strtoul(argv[4], NULL, 10) : 0;
+    if (!strcmp(sc, "bad-args")) {  /* no agent to start: it is run several times */
+        int ok = sc_bad_args(h);
+        printf("%s: %s\n", sc, ok ? "PASS" : "FAIL");
+        return ok ? 0 : 1;
+    }
     if (!start(h, sc)) {
         dump_agent_log(h);
         return 1;

@@ -145,23 +145,6 @@ static int start_agent(host *h, const char *exe_unix)
     return 1;
 }
 
-static size_t monitors_cfg(uint8_t *b, uint32_t count, uint32_t w, uint32_t hh)
-{
-    memset(b, 0, 28);
-    vda_put_le32(b, count);
-    vda_put_le32(b + 8, hh);
-    vda_put_le32(b + 12, w);
-    vda_put_le32(b + 16, 32);
-    return 28;
-}
-
-static BOOL own_smoothing(void)
-{
-    BOOL on = FALSE;
-    SystemParametersInfoW(SPI_GETFONTSMOOTHING, 0, &on, 0);
-    return on;
-}
-
 /* Font smoothing as a NEW process sees it: Wine caches system parameters per
  * process once read, so only a fresh reader shows another process's change.
  * Returns 1 on, 0 off, -1 if the reader could not run. */
@@ -190,7 +173,7 @@ int main(int argc, char **argv)
         printf("usage: input_host AGENT_EXE\n");
         return 2;
     }
-    if (!strcmp(argv[1], "--smoothing")) return own_smoothing() ? 1 : 0;
+    if (!strcmp(argv[1], "--smoothing")) return wtest_font_smoothing() ? 1 : 0;
     static host hs;
     host *h = &hs;
     h->log = wtest_logger();
@@ -246,12 +229,14 @@ int main(int argc, char **argv)
     /* MONITORS_CONFIG: 1024x768 (offered by the fixture's Xvfb). */
     uint8_t mc[28];
     uint32_t rt = 0, rr = 0;
-    send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc, (uint32_t)monitors_cfg(mc, 1, 1024, 768));
+    send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG,
+             mc, (uint32_t)wtest_monitors_config(mc, 1, 1024, 768));
     WCHECK(&t, reply(h, &rt, &rr) && rt == VD_AGENT_MONITORS_CONFIG && rr == VD_AGENT_SUCCESS,
            "MONITORS_CONFIG 1024x768: REPLY type %u result %u", rt, rr);
     WCHECK(&t, GetSystemMetrics(SM_CXSCREEN) == 1024 && GetSystemMetrics(SM_CYSCREEN) == 768,
            "screen now %dx%d", GetSystemMetrics(SM_CXSCREEN), GetSystemMetrics(SM_CYSCREEN));
-    send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc, (uint32_t)monitors_cfg(mc, 3, 800, 600));
+    send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG,
+             mc, (uint32_t)wtest_monitors_config(mc, 3, 800, 600));
     WCHECK(&t, reply(h, &rt, &rr) && rt == VD_AGENT_MONITORS_CONFIG && rr == VD_AGENT_ERROR,
            "MONITORS_CONFIG claiming 3 monitors with 1 in the payload: REPLY error (%u)", rr);
     WCHECK(&t, GetSystemMetrics(SM_CXSCREEN) == 1024, "screen unchanged");
@@ -275,7 +260,7 @@ int main(int argc, char **argv)
 
     /* Back to the start resolution; stop the agent. */
     send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc,
-             (uint32_t)monitors_cfg(mc, 1, (uint32_t)w0, (uint32_t)h0));
+             (uint32_t)wtest_monitors_config(mc, 1, (uint32_t)w0, (uint32_t)h0));
     reply(h, &rt, &rr);
     uint8_t ctl[VDA_PIPE_CTL_WIRE];
     vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);

@@ -72,23 +72,6 @@ static int last_reply(uint32_t *type, uint32_t *result)
     return 0;
 }
 
-static size_t monitors_msg(uint8_t *b, uint32_t count, uint32_t w, uint32_t h)
-{
-    memset(b, 0, 28);
-    vda_put_le32(b, count);
-    vda_put_le32(b + 8, h);
-    vda_put_le32(b + 12, w);
-    vda_put_le32(b + 16, 32);
-    return 28;
-}
-
-static BOOL smoothing(void)
-{
-    BOOL on = FALSE;
-    SystemParametersInfoW(SPI_GETFONTSMOOTHING, 0, &on, 0);
-    return on;
-}
-
 int main(void)
 {
     wtest t = {0};
@@ -137,13 +120,15 @@ int main(void)
     uint8_t mc[28];
     uint32_t rt = 0, rr = 0;
     n_out = 0;
-    dispatch(&agent, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc, (uint32_t)monitors_msg(mc, 1, 1024, 768));
+    dispatch(&agent, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG,
+             mc, (uint32_t)wtest_monitors_config(mc, 1, 1024, 768));
     WCHECK(&t, last_reply(&rt, &rr) && rt == VD_AGENT_MONITORS_CONFIG, "MONITORS_CONFIG answered");
     WCHECK(&t, rr == VD_AGENT_SUCCESS && GetSystemMetrics(SM_CXSCREEN) == 1024,
            "reply says success, screen is %d wide (fixture's Xvfb offers 1024x768)",
            GetSystemMetrics(SM_CXSCREEN));
     n_out = 0;
-    dispatch(&agent, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc, (uint32_t)monitors_msg(mc, 9, 1024, 768));
+    dispatch(&agent, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG,
+             mc, (uint32_t)wtest_monitors_config(mc, 9, 1024, 768));
     WCHECK(&t, last_reply(&rt, &rr) && rt == VD_AGENT_MONITORS_CONFIG && rr == VD_AGENT_ERROR,
            "malformed MONITORS_CONFIG: REPLY error");
 
@@ -161,7 +146,7 @@ int main(void)
 
     /* DISPLAY_CONFIG -> REPLY; client disconnect restores. */
     SystemParametersInfoW(SPI_SETFONTSMOOTHING, TRUE, NULL, SPIF_SENDCHANGE);
-    if (!smoothing()) {
+    if (!wtest_font_smoothing()) {
         WNOT_RUN(&t, "Wine does not keep font smoothing: DISPLAY_CONFIG round trip unchecked");
     } else {
         uint8_t dc[8] = {0};
@@ -170,13 +155,14 @@ int main(void)
         dispatch(&agent, VDP_CLIENT_PORT, VD_AGENT_DISPLAY_CONFIG, dc, sizeof dc);
         WCHECK(&t, last_reply(&rt, &rr) && rt == VD_AGENT_DISPLAY_CONFIG && rr == VD_AGENT_SUCCESS,
                "DISPLAY_CONFIG: REPLY success");
-        WCHECK(&t, !smoothing(), "font smoothing off");
+        WCHECK(&t, !wtest_font_smoothing(), "font smoothing off");
         dispatch(&agent, VDP_SERVER_PORT, VD_AGENT_CLIENT_DISCONNECTED, NULL, 0);
-        WCHECK(&t, smoothing(), "client disconnected: font smoothing restored");
+        WCHECK(&t, wtest_font_smoothing(), "client disconnected: font smoothing restored");
     }
 
     /* Leave the display as we found it. */
-    dispatch(&agent, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc, (uint32_t)monitors_msg(mc, 1, w0, h0));
+    dispatch(&agent, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG,
+             mc, (uint32_t)wtest_monitors_config(mc, 1, w0, h0));
     vda_input_features_cleanup(&features);
     vda_agent_free(&agent);
     return wtest_exit(&t);

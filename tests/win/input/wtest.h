@@ -4,9 +4,12 @@
 #ifndef VDA_WTEST_H
 #define VDA_WTEST_H
 
+#include <windows.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "le_bytes.h"
 #include "vda_log.h"
 
 typedef struct wtest {
@@ -51,6 +54,27 @@ static inline vda_logger wtest_logger(void)
     vda_logger lg = {VDA_LOG_DEBUG, vda_log_sink_stdio, NULL, "test"};
     lg.ctx = stdout;
     return lg;
+}
+
+/* A VD_AGENT_MONITORS_CONFIG payload (28 bytes into b) that claims `count`
+ * monitors but carries one, w x h at 32 bpp at 0,0: count 1 is a valid config,
+ * a larger count a malformed one. Returns its size. */
+static inline size_t wtest_monitors_config(uint8_t *b, uint32_t count, uint32_t w, uint32_t h)
+{
+    memset(b, 0, 28);
+    vda_put_le32(b, count);
+    vda_put_le32(b + 8, h);
+    vda_put_le32(b + 12, w);
+    vda_put_le32(b + 16, 32);
+    return 28;
+}
+
+/* Font smoothing as this process sees it (Wine caches it per process). */
+static inline BOOL wtest_font_smoothing(void)
+{
+    BOOL on = FALSE;
+    SystemParametersInfoW(SPI_GETFONTSMOOTHING, 0, &on, 0);
+    return on;
 }
 
 #endif
