@@ -54,6 +54,8 @@ build_msi() {
 # the work directory: exporting a table with streams (Binary) writes them to ./NAME/.
 table() { (cd "$work" && msiinfo export "${2:-$VDA_MSI}" "$1") | tr -d '\r' | tail -n +4; }
 has_row() { grep -qxF -- "$2" <<<"$1"; }
+# field ROWS KEY [N]: column N (default 2) of the row whose first column is KEY.
+field() { awk -F'\t' -v k="$2" -v n="${3:-2}" '$1 == k {print $n}' <<<"$1"; }
 
 # ------------------------------------------------------------------ tables
 do_tables() {
@@ -76,7 +78,7 @@ do_tables() {
   check "Property SecureCustomProperties has the upgrade properties" \
     has_row "$rows" "SecureCustomProperties	OLDERFOUND;NEWERFOUND"
   local product_code
-  product_code=$(awk -F'\t' '$1 == "ProductCode" {print $2}' <<<"$rows")
+  product_code=$(field "$rows" ProductCode)
 
   check "Summary template is $template" grep -qxF "Template: $template" <(msiinfo suminfo "$msi")
 
@@ -117,16 +119,16 @@ do_tables() {
     "^NOT NEWERFOUND	A newer version of SPICE Guest Agent is already installed\. Uninstall it first" <<<"$rows"
   rows=$(table InstallExecuteSequence)
   local iv rep ii
-  iv=$(awk -F'\t' '$1 == "InstallValidate" {print $3}' <<<"$rows")
-  rep=$(awk -F'\t' '$1 == "RemoveExistingProducts" {print $3}' <<<"$rows")
-  ii=$(awk -F'\t' '$1 == "InstallInitialize" {print $3}' <<<"$rows")
+  iv=$(field "$rows" InstallValidate 3)
+  rep=$(field "$rows" RemoveExistingProducts 3)
+  ii=$(field "$rows" InstallInitialize 3)
   check "RemoveExistingProducts between InstallValidate and InstallInitialize ($iv < $rep < $ii)" \
     test -n "$rep" -a "${rep:-0}" -gt "${iv:-0}" -a "${rep:-0}" -lt "${ii:-0}"
 
   local ss wp rf
-  ss=$(awk -F'\t' '$1 == "StopServices" {print $3}' <<<"$rows")
+  ss=$(field "$rows" StopServices 3)
   wp=$(awk -F'\t' '$1 == "WaitForPrograms" && $2 == "REMOVE~=\"ALL\"" {print $3}' <<<"$rows")
-  rf=$(awk -F'\t' '$1 == "RemoveFiles" {print $3}' <<<"$rows")
+  rf=$(field "$rows" RemoveFiles 3)
   check "WaitForPrograms runs on removal between StopServices and RemoveFiles ($ss < $wp < $rf)" \
     test -n "$wp" -a "${wp:-0}" -gt "${ss:-0}" -a "${wp:-0}" -lt "${rf:-0}"
   check "CustomAction WaitForPrograms: msi_wait.exe from Binary, deferred, no impersonation" \
@@ -146,8 +148,8 @@ do_tables() {
   build_msi "$v" "$work/again.msi"
   build_msi "$(next_version "$v")" "$work/next.msi"
   local again next
-  again=$(table Property "$work/again.msi" | awk -F'\t' '$1 == "ProductCode" {print $2}')
-  next=$(table Property "$work/next.msi" | awk -F'\t' '$1 == "ProductCode" {print $2}')
+  again=$(field "$(table Property "$work/again.msi")" ProductCode)
+  next=$(field "$(table Property "$work/next.msi")" ProductCode)
   check "ProductCode $product_code is a UUID" grep -qE '^\{[0-9A-F-]{36}\}$' <<<"$product_code"
   check "ProductCode is reproducible ($again)" test "$again" = "$product_code"
   check "next version gets a new ProductCode ($next)" test -n "$next" -a "$next" != "$product_code"
