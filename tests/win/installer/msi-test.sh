@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # msi-test.sh COMMAND WORK_DIR: the installer tests (run by ctest, see CMakeLists.txt).
 #   tables       msiinfo: the MSI's tables hold what this architecture needs, and
-#                the ProductCode is derived from (arch, version) as promised
+#                the ProductCode is derived from (arch, version) as promised;
+#                build-msi.cmake refuses a bad version or architecture
 #   versioninfo  both programs carry the VERSIONINFO resource (version, names)
 #   base-prefix  make (once) the clean Wine prefix the MSI tests copy
 #   install      msiexec /i: files, service (auto start, running), agent started
@@ -48,6 +49,15 @@ build_msi() {
     -DWORK_DIR="$work/stage-$1" \
     -P "$VDA_MSI_SCRIPT" >"$work/build-msi-$1.log" 2>&1 ||
     { cat "$work/build-msi-$1.log"; echo "FAIL: building the $1 MSI"; exit 1; }
+}
+
+# refuses ARCH VERSION MESSAGE: build-msi.cmake stops with MESSAGE and writes no MSI.
+refuses() {
+  local log="$work/refused-$1-$2.log"
+  rm -f "$work/refused.msi"
+  ! cmake -DARCH="$1" -DVERSION="$2" -DSERVICE_EXE="$VDA_SERVICE_EXE" -DAGENT_EXE="$VDA_AGENT_EXE" \
+    -DWAIT_EXE="$VDA_WAIT_EXE" -DOUTPUT="$work/refused.msi" -DWORK_DIR="$work/stage-refused" \
+    -P "$VDA_MSI_SCRIPT" >"$log" 2>&1 && grep -qF "$3" "$log" && [ ! -e "$work/refused.msi" ]
 }
 
 # table NAME [MSI]: the rows of an MSI table (no header), tab-separated. Run in
@@ -153,6 +163,12 @@ do_tables() {
   check "ProductCode $product_code is a UUID" grep -qE '^\{[0-9A-F-]{36}\}$' <<<"$product_code"
   check "ProductCode is reproducible ($again)" test "$again" = "$product_code"
   check "next version gets a new ProductCode ($next)" test -n "$next" -a "$next" != "$product_code"
+
+  # Bad inputs to the recipe: a version Windows Installer cannot compare, an
+  # unknown architecture.
+  check "build-msi refuses VERSION 256.0.0" refuses "$arch" 256.0.0 "build-msi: VERSION must be"
+  check "build-msi refuses VERSION 1.2" refuses "$arch" 1.2 "build-msi: VERSION must be"
+  check "build-msi refuses ARCH arm64" refuses arm64 "$v" "build-msi: ARCH must be"
   finish
 }
 
