@@ -61,12 +61,6 @@ class Processes:
                 p.wait()
         self.procs = [(n, q) for n, q in self.procs if q is not p]
 
-    def kill(self, p):
-        if p.poll() is None:
-            p.kill()
-        p.wait()
-        self.procs = [(n, q) for n, q in self.procs if q is not p]
-
     def log_text(self, name):
         try:
             with open(os.path.join(self.work, name + ".log"), "rb") as f:
