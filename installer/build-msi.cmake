@@ -54,33 +54,28 @@ if(NOT rc EQUAL 0 OR NOT EXISTS ${tmp})
   message(FATAL_ERROR "build-msi: wixl failed (${rc})")
 endif()
 
+# msi_sql(QUERY): one SQL statement on the MSI wixl wrote (msibuild -q).
+function(msi_sql query)
+  execute_process(COMMAND ${MSIBUILD} ${tmp} -q "${query}" COMMAND_ERROR_IS_FATAL ANY)
+endfunction()
+
 # wixl 0.101 ignores UpgradeVersion/@IncludeMaximum. The upgrade row must include
 # this very version: the other architecture's MSI of the same version has another
 # ProductCode and has to replace it (one spice-agent service per machine).
 # 768 = msidbUpgradeAttributesVersionMinInclusive | ...VersionMaxInclusive.
-execute_process(
-  COMMAND ${MSIBUILD} ${tmp} -q "DELETE FROM `Upgrade` WHERE `ActionProperty`='OLDERFOUND'"
-  COMMAND_ERROR_IS_FATAL ANY)
-execute_process(
-  COMMAND ${MSIBUILD} ${tmp} -q "INSERT INTO `Upgrade` (`UpgradeCode`,`VersionMin`,`VersionMax`,`Attributes`,`ActionProperty`) VALUES ('${upgrade_code}','0.0.0','${VERSION}',768,'OLDERFOUND')"
-  COMMAND_ERROR_IS_FATAL ANY)
+msi_sql("DELETE FROM `Upgrade` WHERE `ActionProperty`='OLDERFOUND'")
+msi_sql("INSERT INTO `Upgrade` (`UpgradeCode`,`VersionMin`,`VersionMax`,`Attributes`,`ActionProperty`) VALUES ('${upgrade_code}','0.0.0','${VERSION}',768,'OLDERFOUND')")
 # wixl 0.101 also ignores ServiceInstall/@Vital: a service that fails to install
 # must fail the whole install (32768 = msidbServiceInstallErrorControlVital).
-execute_process(
-  COMMAND ${MSIBUILD} ${tmp} -q "UPDATE `ServiceInstall` SET `ErrorControl`=32769 WHERE `Name`='spice-agent'"
-  COMMAND_ERROR_IS_FATAL ANY)
+msi_sql("UPDATE `ServiceInstall` SET `ErrorControl`=32769 WHERE `Name`='spice-agent'")
 
 # The deferred, elevated (no impersonation), result-ignored EXE custom action that
 # runs msi_wait.exe from the Binary table when the product is removed, between
 # StopServices and DeleteServices (wixl 0.101 has no BinaryKey+ExeCommand).
 # Type 3138 = 2 (exe in Binary) + 64 (ignore exit code) + 1024 (deferred)
 #           + 2048 (no impersonation: runs as LocalSystem, like the service).
-execute_process(
-  COMMAND ${MSIBUILD} ${tmp} -q "INSERT INTO `CustomAction` (`Action`,`Type`,`Source`,`Target`) VALUES ('WaitForPrograms',3138,'MsiWait','\"[INSTALLDIR].\"')"
-  COMMAND_ERROR_IS_FATAL ANY)
-execute_process(
-  COMMAND ${MSIBUILD} ${tmp} -q "INSERT INTO `InstallExecuteSequence` (`Action`,`Condition`,`Sequence`) VALUES ('WaitForPrograms','REMOVE~=\"ALL\"',1950)"
-  COMMAND_ERROR_IS_FATAL ANY)
+msi_sql("INSERT INTO `CustomAction` (`Action`,`Type`,`Source`,`Target`) VALUES ('WaitForPrograms',3138,'MsiWait','\"[INSTALLDIR].\"')")
+msi_sql("INSERT INTO `InstallExecuteSequence` (`Action`,`Condition`,`Sequence`) VALUES ('WaitForPrograms','REMOVE~=\"ALL\"',1950)")
 
 file(RENAME ${tmp} ${output_abs})
 message(STATUS "build-msi: ${output_abs} (ProductCode {${product_code}})")

@@ -50,10 +50,8 @@ class SpiceClient:
         self._closed = []                 # disconnected sessions, kept alive
         self.main = None
         self.channel_events = []          # SpiceChannelEvent values of the main channel
-        self.agent_updates = 0            # count of main-agent-update signals
         self.agent_history = []           # agent-connected values seen, in order
         self.guest_grabs = []             # lists of types the guest grabbed with
-        self.guest_releases = 0
         self.received = []                # (type, bytes) the guest sent on our request
         self.guest_requests = []          # types the guest asked us for
         # What we answer when the guest requests our clipboard: type -> bytes.
@@ -91,7 +89,6 @@ class SpiceClient:
             c("channel-event", self._on_channel_event)
             c("main-agent-update", self._on_agent_update)
             c("main-clipboard-selection-grab", self._on_grab)
-            c("main-clipboard-selection-release", self._on_release)
             c("main-clipboard-selection-request", self._on_request)
             c("main-clipboard-selection", self._on_data)
         elif isinstance(channel, SpiceClientGLib.InputsChannel) and self.want_inputs:
@@ -106,7 +103,6 @@ class SpiceClient:
         self.channel_events.append(event)
 
     def _on_agent_update(self, channel):
-        self.agent_updates += 1
         connected = bool(channel.get_property("agent-connected"))
         if not self.agent_history or self.agent_history[-1] != connected:
             self.agent_history.append(connected)
@@ -121,9 +117,6 @@ class SpiceClient:
         self.log("client: guest grabbed %s" % t)
         return True
 
-    def _on_release(self, channel, selection):
-        self.guest_releases += 1
-
     def _on_request(self, channel, selection, vtype):
         self.guest_requests.append(vtype)
         data = self.serve.get(vtype)
@@ -134,9 +127,7 @@ class SpiceClient:
         return True
 
     def _on_data(self, channel, selection, vtype, data, size):
-        if isinstance(data, (bytes, bytearray)):
-            buf = bytes(data[:size])
-        elif isinstance(data, (list, tuple)):
+        if isinstance(data, (bytes, bytearray, list, tuple)):
             buf = bytes(data[:size])
         else:
             buf = ctypes.string_at(_addr(data), size) if size else b""
@@ -175,9 +166,6 @@ class SpiceClient:
     def agent_connected(self):
         return self.main is not None and bool(self.main.get_property("agent-connected"))
 
-    def wait_agent(self, timeout=20):
-        self.wait(lambda: self.agent_connected, timeout, "agent connected")
-
     def wait_agent_caps(self, cap, timeout=20):
         """The agent's caps arrive in its announce reply, after agent-connected."""
         self.wait(lambda: self.agent_connected and self.main.agent_test_capability(cap),
@@ -191,9 +179,6 @@ class SpiceClient:
         """Offer data to the guest: grab with serve's types, answer its requests."""
         self.serve = dict(serve)
         self.main.clipboard_selection_grab(SELECTION_CLIPBOARD, list(self.serve))
-
-    def release(self):
-        self.main.clipboard_selection_release(SELECTION_CLIPBOARD)
 
     def request(self, vtype, timeout=30):
         """Ask the guest for its clipboard as vtype; returns the bytes."""

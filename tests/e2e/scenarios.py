@@ -83,6 +83,30 @@ class Stack:
         check(got == to_crlf(data), what + ": guest clipboard holds exactly the client's text "
               "(%d bytes sent, %d read as UTF-8 with CRLF)" % (len(data), len(got)))
 
+    def start_paste_into_guest(self, c, seed):
+        """A 16 MiB text from client c, pasted by the guest application, until
+        1 MiB of it reached the guest. Returns (sent, the application's output
+        file, its process, the host's session number)."""
+        g = self.guest
+        check(g.run_clip(c.pump, "clear") == 0, "guest clipboard cleared")
+        sent = big_text(16 * MiB, seed)
+        c.grab({TEXT: sent})
+        partial = os.path.join(self.cfg.work, "partial.txt")
+        reader = g.start_clip("get-text", stack.winpath(partial), 10000)
+        c.wait(lambda: c.guest_requests, 20, "the guest asking the client for its text")
+        sess = stack.wait_host_bytes(self.procs, c.pump, "to_guest", 1 * MiB)
+        return sent, partial, reader, sess
+
+    def start_copy_from_guest(self, c, seed):
+        """A 16 MiB text copied in the guest and requested by client c, until
+        1 MiB of it left the guest. Returns (the text, the host's session number)."""
+        big = to_crlf(big_text(16 * MiB, seed))
+        n = len(c.guest_grabs)
+        self.guest.put_text(c.pump, big)
+        c.wait_guest_grab(n, TEXT)
+        c.main.clipboard_selection_request(0, TEXT)
+        return big, stack.wait_host_bytes(self.procs, c.pump, "from_guest", 1 * MiB)
+
     def guest_to_client_text(self, c, data, what):
         n = len(c.guest_grabs)
         self.guest.put_text(c.pump, data)
@@ -164,9 +188,16 @@ def s3_png(cfg):
         c.disconnect()
 
 
-def _check_interrupted_paste(rc, path, sent):
-    """An interrupted paste may give the application nothing (or an error), or,
-    had it finished after all, everything: never a truncated or spliced text."""
+def _check_interrupted_paste(reader, path, sent, pump, timeout):
+    """An interrupted paste returns; it may give the application nothing (or an
+    error), or, had it finished after all, everything: never a truncated or
+    spliced text."""
+    end = time.monotonic() + timeout
+    while reader.poll() is None and time.monotonic() < end:
+        pump(0.05)
+    check(reader.poll() is not None, "the guest application's interrupted paste returned")
+    rc = reader.returncode
+    log("guest application's interrupted paste ended with status %d" % rc)
     if rc != 0 or not os.path.exists(path):
         log("the interrupted paste gave the application no text (status %d)" % rc)
         return
@@ -180,26 +211,15 @@ def s4_seed1_client_drops_mid_paste(cfg):
     """Seed scenario 1: the client goes away in the middle of a large paste into
     the guest; a new client pastes something else; the guest holds exactly that."""
     with Stack(cfg) as s:
-        g = s.guest
         a = s.client()
-        check(g.run_clip(a.pump, "clear") == 0, "guest clipboard cleared")
-        sent = big_text(16 * MiB, 4)
-        a.grab({TEXT: sent})
-        partial = os.path.join(cfg.work, "partial.txt")
-        reader = g.start_clip("get-text", stack.winpath(partial), 10000)
-        a.wait(lambda: a.guest_requests, 20, "the guest asking the client for its text")
-        sess = stack.wait_host_bytes(s.procs, a.pump, "to_guest", 1 * MiB)
+        sent, partial, reader, sess = s.start_paste_into_guest(a, 4)
         a.disconnect()
         moved = stack.host_sessions(s.procs)[sess]["to_guest"]
         log("client A disconnected in the middle of the paste (%d bytes had reached the guest)"
             % moved)
         check(moved < 16 * MiB, "the disconnect came in the middle of the 16 MiB paste")
-        end = time.monotonic() + 60
-        while reader.poll() is None and time.monotonic() < end:
-            time.sleep(0.05)
-        check(reader.poll() is not None, "the guest application's paste returned")
-        log("guest application's interrupted paste ended with status %d" % reader.returncode)
-        _check_interrupted_paste(reader.returncode, partial, sent)
+        # Client A is gone: nothing to pump.
+        _check_interrupted_paste(reader, partial, sent, time.sleep, 60)
         b = s.client()
         new = "new client's text: 新しい 🆕\n".encode()
         s.client_to_guest_text(b, new, "after seed scenario 1")
@@ -211,13 +231,8 @@ def s5_seed3_agent_killed_mid_send(cfg):
     with Stack(cfg) as s:
         g = s.guest
         c = s.client()
-        big = to_crlf(big_text(16 * MiB, 5))
-        n = len(c.guest_grabs)
-        g.put_text(c.pump, big)
-        c.wait_guest_grab(n, TEXT)
         r = len(c.received)
-        c.main.clipboard_selection_request(0, TEXT)
-        sess = stack.wait_host_bytes(s.procs, c.pump, "from_guest", 1 * MiB)
+        big, sess = s.start_copy_from_guest(c, 5)
         g.kill_agent()
         c.wait(lambda: stack.host_sessions(s.procs)[sess]["ended"], 20, "the port closing")
         moved = stack.host_sessions(s.procs)[sess]["from_guest"]
@@ -243,12 +258,7 @@ def s6_seed2_seed4(cfg):
         g = s.guest
         # Seed 2.
         a = s.client()
-        big = to_crlf(big_text(16 * MiB, 6))
-        n = len(a.guest_grabs)
-        g.put_text(a.pump, big)
-        a.wait_guest_grab(n, TEXT)
-        a.main.clipboard_selection_request(0, TEXT)
-        sess = stack.wait_host_bytes(s.procs, a.pump, "from_guest", 1 * MiB)
+        big, sess = s.start_copy_from_guest(a, 6)
         a.disconnect()
         moved = stack.host_sessions(s.procs)[sess]["from_guest"]
         log("client A left while the guest was sending (%d bytes sent so far)" % moved)
@@ -259,13 +269,7 @@ def s6_seed2_seed4(cfg):
             check(t == TEXT and data == to_lf(to_crlf("seed 2: fresh ✓\n".encode())),
                   "client B received nothing but the fresh text")
         # Seed 4.
-        check(g.run_clip(b.pump, "clear") == 0, "guest clipboard cleared")
-        sent = big_text(16 * MiB, 7)
-        b.grab({TEXT: sent})
-        partial = os.path.join(cfg.work, "partial.txt")
-        reader = g.start_clip("get-text", stack.winpath(partial), 10000)
-        b.wait(lambda: b.guest_requests, 20, "the guest asking for the client's text")
-        sess = stack.wait_host_bytes(s.procs, b.pump, "to_guest", 1 * MiB)
+        sent, partial, reader, sess = s.start_paste_into_guest(b, 7)
         g.kill_agent()
         b.wait(lambda: stack.host_sessions(s.procs)[sess]["ended"], 20, "the port closing")
         moved = stack.host_sessions(s.procs)[sess]["to_guest"]
@@ -274,11 +278,7 @@ def s6_seed2_seed4(cfg):
         b.wait(lambda: b.agent_history[-1:] == [False] or len(b.agent_history) >= 3, 20,
                "the client seeing the agent go away")
         b.wait_agent_caps(w.CAP_CLIPBOARD_BY_DEMAND, 30)
-        end = time.monotonic() + 30
-        while reader.poll() is None and time.monotonic() < end:
-            b.pump(0.05)
-        check(reader.poll() is not None, "the interrupted paste returned")
-        _check_interrupted_paste(reader.returncode, partial, sent)
+        _check_interrupted_paste(reader, partial, sent, b.pump, 30)
         s.client_to_guest_text(b, "seed 4: after the new agent ✓\n".encode(),
                                "after seed scenario 4")
         b.disconnect()

@@ -61,18 +61,21 @@ class Processes:
                 p.wait()
         self.procs = [(n, q) for n, q in self.procs if q is not p]
 
-    def kill(self, p):
-        if p.poll() is None:
-            p.kill()
-        p.wait()
-        self.procs = [(n, q) for n, q in self.procs if q is not p]
-
     def log_text(self, name):
         try:
             with open(os.path.join(self.work, name + ".log"), "rb") as f:
                 return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
+
+    def wait_log(self, name, text, proc, what, timeout=20):
+        """Waits until the log of `name` holds text; fails (saying what, with
+        that log) if proc ends first or after timeout seconds."""
+        end = time.monotonic() + timeout
+        while text not in self.log_text(name):
+            if proc.poll() is not None or time.monotonic() > end:
+                raise AssertionError("%s:\n%s" % (what, self.log_text(name)))
+            time.sleep(0.02)
 
     def __exit__(self, et, ev, tb):
         for name, p in reversed(self.procs):
@@ -204,21 +207,14 @@ class Guest:
         self.stop_event = "vda-e2e-stop-%s-%d" % (self.tag, self.service_runs + 1)
         self.event_holder = self.procs.start(holder_log, [WINE64, self.cfg.clip_exe, "make-event",
                                                           self.stop_event], self.env)
-        end = time.monotonic() + 20
-        while "event ready" not in self.procs.log_text(holder_log):
-            if self.event_holder.poll() is not None or time.monotonic() > end:
-                raise AssertionError("the stop-event holder did not start")
-            time.sleep(0.02)
+        self.procs.wait_log(holder_log, "event ready", self.event_holder,
+                            "the stop-event holder did not start")
         self.service_runs += 1
         device = [] if self.production_path else ["--device", self.pipe]
         if self.production_path:
             # The alias exists once the bridge says so (it fails loudly otherwise).
-            end = time.monotonic() + 20
-            while "now opens" not in self.procs.log_text("bridge"):
-                if self.bridge.poll() is not None or time.monotonic() > end:
-                    raise AssertionError("the bridge could not alias the production port:\n"
-                                         + self.procs.log_text("bridge"))
-                time.sleep(0.02)
+            self.procs.wait_log("bridge", "now opens", self.bridge,
+                                "the bridge could not alias the production port")
         self.service = self.procs.start(
             "vdservice", [WINE64, self.cfg.vdservice_exe, "run"] + device + [
                           "--agent", winpath(self.cfg.vdagent_exe), "--log-level", "debug",

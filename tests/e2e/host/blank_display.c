@@ -123,8 +123,6 @@ int e2e_blank_display_init(e2e_blank_display *d, SpiceServer *server, uint32_t w
                            uint32_t height)
 {
     memset(d, 0, sizeof *d);
-    d->width = width;
-    d->height = height;
     d->pixels = g_malloc0((gsize)width * height * 4);
     d->qxl.base.sif = &blank_qxl_interface.base;
     d->qxl.id = 0;

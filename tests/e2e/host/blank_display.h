@@ -11,7 +11,6 @@
 
 typedef struct e2e_blank_display {
     QXLInstance qxl;               /* handed to spice-server */
-    uint32_t width, height;
     uint8_t *pixels;               /* the primary surface's memory, 32 bpp */
 } e2e_blank_display;
 

@@ -18,6 +18,16 @@ struct SpiceWatch {
     void *opaque;
 };
 
+/* Detaches a source we hold a reference to and drops that reference. */
+static void drop_source(GSource **src)
+{
+    if (!*src)
+        return;
+    g_source_destroy(*src);
+    g_source_unref(*src);
+    *src = NULL;
+}
+
 static gboolean timer_fired(gpointer data)
 {
     SpiceTimer *t = data;
@@ -39,11 +49,7 @@ static SpiceTimer *timer_add(SpiceTimerFunc func, void *opaque)
 
 static void timer_cancel(SpiceTimer *t)
 {
-    if (!t->src)
-        return;
-    g_source_destroy(t->src);
-    g_source_unref(t->src);
-    t->src = NULL;
+    drop_source(&t->src);
 }
 
 static void timer_start(SpiceTimer *t, uint32_t ms)
@@ -76,18 +82,9 @@ static gboolean watch_fired(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-static void watch_detach(SpiceWatch *w)
-{
-    if (!w->src)
-        return;
-    g_source_destroy(w->src);
-    g_source_unref(w->src);
-    w->src = NULL;
-}
-
 static void watch_update_mask(SpiceWatch *w, int mask)
 {
-    watch_detach(w);
+    drop_source(&w->src);
     w->mask = mask;
     GIOCondition cond = 0;
     if (mask & SPICE_WATCH_EVENT_READ)
@@ -113,7 +110,7 @@ static SpiceWatch *watch_add(int fd, int mask, SpiceWatchFunc func, void *opaque
 
 static void watch_remove(SpiceWatch *w)
 {
-    watch_detach(w);
+    drop_source(&w->src);
     g_free(w);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # msi-test.sh COMMAND WORK_DIR: the installer tests (run by ctest, see CMakeLists.txt).
 #   tables       msiinfo: the MSI's tables hold what this architecture needs, and
-#                the ProductCode is derived from (arch, version) as promised
+#                the ProductCode is derived from (arch, version) as promised;
+#                build-msi.cmake refuses a bad version or architecture
 #   versioninfo  both programs carry the VERSIONINFO resource (version, names)
 #   base-prefix  make (once) the clean Wine prefix the MSI tests copy
 #   install      msiexec /i: files, service (auto start, running), agent started
@@ -50,10 +51,21 @@ build_msi() {
     { cat "$work/build-msi-$1.log"; echo "FAIL: building the $1 MSI"; exit 1; }
 }
 
+# refuses ARCH VERSION MESSAGE: build-msi.cmake stops with MESSAGE and writes no MSI.
+refuses() {
+  local log="$work/refused-$1-$2.log"
+  rm -f "$work/refused.msi"
+  ! cmake -DARCH="$1" -DVERSION="$2" -DSERVICE_EXE="$VDA_SERVICE_EXE" -DAGENT_EXE="$VDA_AGENT_EXE" \
+    -DWAIT_EXE="$VDA_WAIT_EXE" -DOUTPUT="$work/refused.msi" -DWORK_DIR="$work/stage-refused" \
+    -P "$VDA_MSI_SCRIPT" >"$log" 2>&1 && grep -qF "$3" "$log" && [ ! -e "$work/refused.msi" ]
+}
+
 # table NAME [MSI]: the rows of an MSI table (no header), tab-separated. Run in
 # the work directory: exporting a table with streams (Binary) writes them to ./NAME/.
 table() { (cd "$work" && msiinfo export "${2:-$VDA_MSI}" "$1") | tr -d '\r' | tail -n +4; }
 has_row() { grep -qxF -- "$2" <<<"$1"; }
+# field ROWS KEY [N]: column N (default 2) of the row whose first column is KEY.
+field() { awk -F'\t' -v k="$2" -v n="${3:-2}" '$1 == k {print $n}' <<<"$1"; }
 
 # ------------------------------------------------------------------ tables
 do_tables() {
@@ -76,7 +88,7 @@ do_tables() {
   check "Property SecureCustomProperties has the upgrade properties" \
     has_row "$rows" "SecureCustomProperties	OLDERFOUND;NEWERFOUND"
   local product_code
-  product_code=$(awk -F'\t' '$1 == "ProductCode" {print $2}' <<<"$rows")
+  product_code=$(field "$rows" ProductCode)
 
   check "Summary template is $template" grep -qxF "Template: $template" <(msiinfo suminfo "$msi")
 
@@ -117,16 +129,16 @@ do_tables() {
     "^NOT NEWERFOUND	A newer version of SPICE Guest Agent is already installed\. Uninstall it first" <<<"$rows"
   rows=$(table InstallExecuteSequence)
   local iv rep ii
-  iv=$(awk -F'\t' '$1 == "InstallValidate" {print $3}' <<<"$rows")
-  rep=$(awk -F'\t' '$1 == "RemoveExistingProducts" {print $3}' <<<"$rows")
-  ii=$(awk -F'\t' '$1 == "InstallInitialize" {print $3}' <<<"$rows")
+  iv=$(field "$rows" InstallValidate 3)
+  rep=$(field "$rows" RemoveExistingProducts 3)
+  ii=$(field "$rows" InstallInitialize 3)
   check "RemoveExistingProducts between InstallValidate and InstallInitialize ($iv < $rep < $ii)" \
     test -n "$rep" -a "${rep:-0}" -gt "${iv:-0}" -a "${rep:-0}" -lt "${ii:-0}"
 
   local ss wp rf
-  ss=$(awk -F'\t' '$1 == "StopServices" {print $3}' <<<"$rows")
+  ss=$(field "$rows" StopServices 3)
   wp=$(awk -F'\t' '$1 == "WaitForPrograms" && $2 == "REMOVE~=\"ALL\"" {print $3}' <<<"$rows")
-  rf=$(awk -F'\t' '$1 == "RemoveFiles" {print $3}' <<<"$rows")
+  rf=$(field "$rows" RemoveFiles 3)
   check "WaitForPrograms runs on removal between StopServices and RemoveFiles ($ss < $wp < $rf)" \
     test -n "$wp" -a "${wp:-0}" -gt "${ss:-0}" -a "${wp:-0}" -lt "${rf:-0}"
   check "CustomAction WaitForPrograms: msi_wait.exe from Binary, deferred, no impersonation" \
@@ -146,11 +158,17 @@ do_tables() {
   build_msi "$v" "$work/again.msi"
   build_msi "$(next_version "$v")" "$work/next.msi"
   local again next
-  again=$(table Property "$work/again.msi" | awk -F'\t' '$1 == "ProductCode" {print $2}')
-  next=$(table Property "$work/next.msi" | awk -F'\t' '$1 == "ProductCode" {print $2}')
+  again=$(field "$(table Property "$work/again.msi")" ProductCode)
+  next=$(field "$(table Property "$work/next.msi")" ProductCode)
   check "ProductCode $product_code is a UUID" grep -qE '^\{[0-9A-F-]{36}\}$' <<<"$product_code"
   check "ProductCode is reproducible ($again)" test "$again" = "$product_code"
   check "next version gets a new ProductCode ($next)" test -n "$next" -a "$next" != "$product_code"
+
+  # Bad inputs to the recipe: a version Windows Installer cannot compare, an
+  # unknown architecture.
+  check "build-msi refuses VERSION 256.0.0" refuses "$arch" 256.0.0 "build-msi: VERSION must be"
+  check "build-msi refuses VERSION 1.2" refuses "$arch" 1.2 "build-msi: VERSION must be"
+  check "build-msi refuses ARCH arm64" refuses arm64 "$v" "build-msi: ARCH must be"
   finish
 }
 
