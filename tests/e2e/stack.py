@@ -14,6 +14,7 @@ import time
 import traceback
 
 WINE64 = "/usr/lib/wine/wine64"
+WINE_START_S = 60   # a Wine program's start on a busy 2-core machine (usually < 1 s)
 
 
 class Skip(Exception):
@@ -69,20 +70,52 @@ class Processes:
             return ""
 
     def wait_log(self, name, text, proc, what, timeout=20):
-        """Waits until the log of `name` holds text; fails (saying what, with
-        that log) if proc ends first or after timeout seconds."""
-        end = time.monotonic() + timeout
+        """Waits until the log of `name` holds text; fails (saying what, why, with
+        that log and this prefix's Wine processes) if proc ends first or after
+        timeout seconds."""
+        start = time.monotonic()
         while text not in self.log_text(name):
-            if proc.poll() is not None or time.monotonic() > end:
-                raise AssertionError("%s:\n%s" % (what, self.log_text(name)))
-            time.sleep(0.02)
+            if proc.poll() is not None:
+                why = "it exited with status %d" % proc.returncode
+            elif time.monotonic() > start + timeout:
+                why = "still silent after %ds" % timeout
+            else:
+                time.sleep(0.02)
+                continue
+            raise AssertionError("%s (%s):\n%s\n%s" % (what, why, self.log_text(name),
+                                                       self.wine_processes()))
+        return time.monotonic() - start
+
+    def wine_processes(self):
+        """What runs in this test's Wine prefix (for failure reports)."""
+        if not self.wine_env:
+            return ""
+        prefix = ("WINEPREFIX=" + self.wine_env["WINEPREFIX"]).encode()
+        lines = []
+        for d in sorted(os.listdir("/proc"), key=lambda x: int(x) if x.isdigit() else 0):
+            try:
+                with open("/proc/%s/environ" % d, "rb") as f:
+                    if prefix not in f.read().split(b"\0"):
+                        continue
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+                with open("/proc/%s/stat" % d) as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                lines.append("  %s %s %s" % (d, state, cmd[:150]))
+            except (OSError, IndexError):
+                pass
+        return "Wine processes of this prefix (pid state command):\n" + \
+            ("\n".join(lines) if lines else "  none")
 
     def __exit__(self, et, ev, tb):
         for name, p in reversed(self.procs):
             self.stop(p)
         if self.wine_env:
-            subprocess.run(["wineserver", "-k"], env=self.wine_env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=30)
+            # -k, then -w: the next test must not start its processes against a
+            # wineserver that is still shutting down.
+            for opt in ("-k", "-w"):
+                subprocess.run(["wineserver", opt], env=self.wine_env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, timeout=30)
         if et is not None and not issubclass(et, Skip):
             for f in sorted(os.listdir(self.work)):
                 if f.endswith(".log"):
@@ -207,14 +240,20 @@ class Guest:
         self.stop_event = "vda-e2e-stop-%s-%d" % (self.tag, self.service_runs + 1)
         self.event_holder = self.procs.start(holder_log, [WINE64, self.cfg.clip_exe, "make-event",
                                                           self.stop_event], self.env)
-        self.procs.wait_log(holder_log, "event ready", self.event_holder,
-                            "the stop-event holder did not start")
+        # The first Wine process of a test may start the wineserver and Wine's
+        # own services on a machine busy with other tests: allow a slow start,
+        # and say when it was slow.
+        took = self.procs.wait_log(holder_log, "event ready", self.event_holder,
+                                   "the stop-event holder did not start", timeout=WINE_START_S)
+        if took > 5:
+            log("slow Wine start: the stop-event holder took %.1fs" % took)
         self.service_runs += 1
         device = [] if self.production_path else ["--device", self.pipe]
         if self.production_path:
             # The alias exists once the bridge says so (it fails loudly otherwise).
             self.procs.wait_log("bridge", "now opens", self.bridge,
-                                "the bridge could not alias the production port")
+                                "the bridge could not alias the production port",
+                                timeout=WINE_START_S)
         self.service = self.procs.start(
             "vdservice", [WINE64, self.cfg.vdservice_exe, "run"] + device + [
                           "--agent", winpath(self.cfg.vdagent_exe), "--log-level", "debug",
