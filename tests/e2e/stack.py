@@ -114,8 +114,11 @@ class Processes:
             # -k, then -w: the next test must not start its processes against a
             # wineserver that is still shutting down.
             for opt in ("-k", "-w"):
-                subprocess.run(["wineserver", opt], env=self.wine_env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, timeout=30)
+                try:
+                    subprocess.run(["wineserver", opt], env=self.wine_env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+                except subprocess.TimeoutExpired:
+                    log("wineserver %s did not return within 30 s" % opt)
         if et is not None and not issubclass(et, Skip):
             for f in sorted(os.listdir(self.work)):
                 if f.endswith(".log"):
