@@ -25,6 +25,7 @@
 #include "le_bytes.h"
 #include "pipe_proto.h"
 #include "reassembly.h"
+#include "win_path.h"
 
 typedef struct host {
     HANDLE pipe;
@@ -46,19 +47,6 @@ typedef struct host {
 } host;
 
 #define FAIL(...) do { printf("FAIL: " __VA_ARGS__); printf("\n"); return 0; } while (0)
-
-static void to_win_path(const char *p, wchar_t *out)
-{
-    char tmp[MAX_PATH];
-    if (p[0] == '/')
-        snprintf(tmp, sizeof tmp, "Z:%s", p);
-    else
-        snprintf(tmp, sizeof tmp, "%s", p);
-    for (char *c = tmp; *c; c++)
-        if (*c == '/')
-            *c = '\\';
-    MultiByteToWideChar(CP_UTF8, 0, tmp, -1, out, MAX_PATH);
-}
 
 static void dump_agent_log(host *h)
 {
@@ -1107,8 +1095,8 @@ int main(int argc, char **argv)
     h->log.component = "host";
     vda_pipe_reader_init(&h->rd, &h->log, "host");
     vda_reasm_init(&h->reasm, 512u << 20, &h->log);
-    to_win_path(argv[1], h->agent_exe);
-    to_win_path(argv[2], h->cbtool_exe);
+    win_path_from_unix(argv[1], h->agent_exe);
+    win_path_from_unix(argv[2], h->cbtool_exe);
     wchar_t tmp[MAX_PATH];
     GetTempPathW(MAX_PATH, tmp);
     _snwprintf(h->dir, MAX_PATH - 1, L"%lsvda-agent-%lu-", tmp, (unsigned long)GetCurrentProcessId());

@@ -16,6 +16,7 @@
 #include "le_bytes.h"
 #include "pipe_proto.h"
 #include "reassembly.h"
+#include "win_path.h"
 #include "wtest.h"
 
 typedef struct host {
@@ -111,10 +112,7 @@ static int reply(host *h, uint32_t *type, uint32_t *result)
 static int start_agent(host *h, const char *exe_unix)
 {
     wchar_t name[96], path[128], exe[MAX_PATH], cmd[1024];
-    char tmp[MAX_PATH];
-    snprintf(tmp, sizeof tmp, "%s%s", exe_unix[0] == '/' ? "Z:" : "", exe_unix);
-    for (char *c = tmp; *c; c++) if (*c == '/') *c = '\\';
-    MultiByteToWideChar(CP_UTF8, 0, tmp, -1, exe, MAX_PATH);
+    win_path_from_unix(exe_unix, exe);
     _snwprintf(name, 95, L"vda-input-test-%lu", (unsigned long)GetCurrentProcessId());
     name[95] = 0;
     _snwprintf(path, 127, L"\\\\.\\pipe\\%ls", name);

@@ -19,6 +19,7 @@
 #include "fake_host.h"
 #include "le_bytes.h"
 #include "svc_test_proto.h"
+#include "win_path.h"
 
 static wchar_t service_exe[MAX_PATH], agent_exe[MAX_PATH];
 static int failed;
@@ -54,20 +55,6 @@ static void say(const char *fmt, ...)
     printf("\n");
     fflush(stdout);
     va_end(ap);
-}
-
-/* /unix/path -> Z:\unix\path (Wine's mapping of /). */
-static void to_windows_path(const char *in, wchar_t *out)
-{
-    char buf[MAX_PATH];
-    if (in[0] == '/')
-        snprintf(buf, sizeof buf, "Z:%s", in);
-    else
-        snprintf(buf, sizeof buf, "%s", in);
-    for (char *p = buf; *p; p++)
-        if (*p == '/')
-            *p = '\\';
-    MultiByteToWideChar(CP_UTF8, 0, buf, -1, out, MAX_PATH);
 }
 
 /* ------------------------------------------------------------ the service */
@@ -1028,8 +1015,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: svc_test SCENARIO VDSERVICE_EXE TEST_AGENT_EXE\n");
         return 2;
     }
-    to_windows_path(argv[2], service_exe);
-    to_windows_path(argv[3], agent_exe);
+    win_path_from_unix(argv[2], service_exe);
+    win_path_from_unix(argv[3], agent_exe);
     static const struct { const char *name; int (*fn)(void); } tests[] = {
         { "cli", t_cli },
         { "echo", t_echo },
