@@ -33,6 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_tool.h"
+
+#define OPEN_TRIES 200   /* 2 s: another process (the agent) may hold the clipboard */
+
 static int fail(const char *what)
 {
     fprintf(stderr, "e2e_clip: %s (error %lu)\n", what, (unsigned long)GetLastError());
@@ -44,16 +48,8 @@ static char *read_file(const wchar_t *path, size_t *len)
     FILE *f = _wfopen(path, L"rb");
     if (!f)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
+    char *buf = clip_tool_read_file(f, len);
     fclose(f);
-    *len = (size_t)n;
     return buf;
 }
 
@@ -66,29 +62,17 @@ static int write_file(const wchar_t *path, const void *a, size_t alen, const voi
     return (fclose(f) == 0 && ok) ? 0 : -1;
 }
 
-/* Another process (the agent) may hold the clipboard open for a moment. */
-static BOOL open_clipboard(void)
-{
-    for (int i = 0; i < 200; i++) {
-        if (OpenClipboard(NULL))
-            return TRUE;
-        Sleep(10);
-    }
-    return FALSE;
-}
-
 static int set_clipboard(UINT fmt, HGLOBAL mem)
 {
-    if (!open_clipboard())
+    switch (clip_tool_put(fmt, mem, OPEN_TRIES)) {
+    case CLIP_TOOL_PUT_OK:
+        return 0;
+    case CLIP_TOOL_PUT_NO_OPEN:
         return fail("OpenClipboard");
-    EmptyClipboard();
-    if (!SetClipboardData(fmt, mem)) {
-        CloseClipboard();
-        GlobalFree(mem);
-        return fail("SetClipboardData");
+    case CLIP_TOOL_PUT_NO_SET:
+        break;
     }
-    CloseClipboard();
-    return 0;
+    return fail("SetClipboardData");
 }
 
 /* Waits for the format like a clipboard-aware application: a listener window
@@ -146,7 +130,7 @@ static int get_text(const wchar_t *path, DWORD ms)
         fprintf(stderr, "e2e_clip: no text on the clipboard after %lu ms\n", (unsigned long)ms);
         return 3;
     }
-    if (!open_clipboard())
+    if (!clip_tool_open(OPEN_TRIES))
         return fail("OpenClipboard");
     /* For data the agent offered with delayed rendering, this is where the
      * agent fetches it from the client. */
@@ -156,10 +140,7 @@ static int get_text(const wchar_t *path, DWORD ms)
         return fail("GetClipboardData(CF_UNICODETEXT)");
     }
     const wchar_t *w = GlobalLock(h);
-    size_t cap = GlobalSize(h) / sizeof(wchar_t);
-    size_t wlen = 0;
-    while (wlen < cap && w[wlen])
-        wlen++;
+    size_t wlen = clip_tool_text_units(w, GlobalSize(h));
     int n = wlen ? WideCharToMultiByte(CP_UTF8, 0, w, (int)wlen, NULL, 0, NULL, NULL) : 0;
     char *utf8 = malloc((size_t)n + 1);
     if (n)
@@ -219,7 +200,7 @@ static int get_image(const wchar_t *path, DWORD ms)
         fprintf(stderr, "e2e_clip: no image on the clipboard after %lu ms\n", (unsigned long)ms);
         return 3;
     }
-    if (!open_clipboard())
+    if (!clip_tool_open(OPEN_TRIES))
         return fail("OpenClipboard");
     HANDLE hd = GetClipboardData(CF_DIB);
     if (!hd) {
@@ -367,7 +348,7 @@ int wmain(int argc, wchar_t **argv)
     if (argc >= 3 && !wcscmp(argv[1], L"get-image"))
         return get_image(argv[2], ms);
     if (argc >= 2 && !wcscmp(argv[1], L"clear")) {
-        if (!open_clipboard())
+        if (!clip_tool_open(OPEN_TRIES))
             return fail("OpenClipboard");
         EmptyClipboard();
         CloseClipboard();

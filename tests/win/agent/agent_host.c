@@ -24,20 +24,12 @@
 #include "chunk_writer.h"
 #include "le_bytes.h"
 #include "pipe_proto.h"
+#include "pipe_host.h"
 #include "reassembly.h"
+#include "win_path.h"
 
 typedef struct host {
-    HANDLE pipe;
-    OVERLAPPED rov, wov;
-    int rpending;
-    uint8_t rbuf[1 << 16];
-    const uint8_t *rp;
-    size_t rleft;
-    vda_pipe_reader rd;
-    vda_reasm reasm;
-    vda_logger log;
-    PROCESS_INFORMATION agent;
-    uint32_t hello_pid;
+    pipe_host io;              /* the pipe, the agent process, message parsing */
     uint32_t next_serial;      /* for our grabs (GRAB_SERIAL) */
     uint32_t last_grab;        /* type of our last grab */
     wchar_t dir[MAX_PATH];
@@ -46,19 +38,6 @@ typedef struct host {
 } host;
 
 #define FAIL(...) do { printf("FAIL: " __VA_ARGS__); printf("\n"); return 0; } while (0)
-
-static void to_win_path(const char *p, wchar_t *out)
-{
-    char tmp[MAX_PATH];
-    if (p[0] == '/')
-        snprintf(tmp, sizeof tmp, "Z:%s", p);
-    else
-        snprintf(tmp, sizeof tmp, "%s", p);
-    for (char *c = tmp; *c; c++)
-        if (*c == '/')
-            *c = '\\';
-    MultiByteToWideChar(CP_UTF8, 0, tmp, -1, out, MAX_PATH);
-}
 
 static void dump_agent_log(host *h)
 {
@@ -75,23 +54,8 @@ static void dump_agent_log(host *h)
 
 /* ---- pipe I/O ---- */
 
-static int write_all(host *h, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        DWORD k = n > (1u << 20) ? (1u << 20) : (DWORD)n, done = 0;
-        if (!WriteFile(h->pipe, p, k, NULL, &h->wov) && GetLastError() != ERROR_IO_PENDING)
-            return 0;
-        if (WaitForSingleObject(h->wov.hEvent, 30000) != WAIT_OBJECT_0) {
-            CancelIoEx(h->pipe, &h->wov);
-            return 0;
-        }
-        if (!GetOverlappedResult(h->pipe, &h->wov, &done, FALSE))
-            return 0;
-        p += done;
-        n -= done;
-    }
-    return 1;
-}
+/* Every write to the agent may wait this long (big pastes block on a full pipe). */
+#define WRITE_TIMEOUT_MS 30000
 
 /* Sends a message; with max_chunks > 0 only its first max_chunks chunks. */
 static int send_msg_part(host *h, uint32_t port, uint32_t type, const void *data, uint32_t size,
@@ -112,7 +76,7 @@ static int send_msg_part(host *h, uint32_t port, uint32_t type, const void *data
         }
         size_t n = vda_msg_writer_next(&w, buf, cap);
         chunks += (int)((n + VDA_CHUNK_MAX_WIRE - 1) / VDA_CHUNK_MAX_WIRE);
-        if (!write_all(h, buf, n))
+        if (!pipe_host_write_all(&h->io, buf, n, WRITE_TIMEOUT_MS))
             return 0;
     }
     return 1;
@@ -123,61 +87,13 @@ static int send_msg(host *h, uint32_t type, const void *data, uint32_t size)
     return send_msg_part(h, VDP_CLIENT_PORT, type, data, size, 0);
 }
 
-/* Next whole message from the agent within timeout_ms: 1, or 0 on timeout/error. */
-static int next_msg(host *h, DWORD timeout_ms, vda_message *m)
-{
-    DWORD start = GetTickCount();
-    for (;;) {
-        while (h->rleft > 0) {
-            vda_pipe_event ev;
-            vda_status st = vda_pipe_reader_next(&h->rd, &h->rp, &h->rleft, &ev);
-            if (st == VDA_NEED_MORE)
-                break;
-            if (st != VDA_OK) {
-                printf("host: bad stream from the agent: %s\n", vda_status_str(st));
-                continue;
-            }
-            if (ev.kind == VDA_PIPE_EV_CONTROL) {
-                if (ev.cmd == VDA_PIPE_HELLO)
-                    h->hello_pid = ev.arg;
-                continue;
-            }
-            st = vda_reasm_feed(&h->reasm, &ev.piece, m);
-            if (st == VDA_MSG_READY)
-                return 1;
-            if (st != VDA_NEED_MORE)
-                printf("host: bad message from the agent: %s\n", vda_status_str(st));
-        }
-        if (!h->rpending) {
-            if (!ReadFile(h->pipe, h->rbuf, sizeof h->rbuf, NULL, &h->rov) &&
-                GetLastError() != ERROR_IO_PENDING) {
-                printf("host: pipe read failed (%lu)\n", (unsigned long)GetLastError());
-                return 0;
-            }
-            h->rpending = 1;
-        }
-        DWORD spent = GetTickCount() - start;
-        if (spent >= timeout_ms ||
-            WaitForSingleObject(h->rov.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
-            return 0;
-        DWORD n = 0;
-        h->rpending = 0;
-        if (!GetOverlappedResult(h->pipe, &h->rov, &n, FALSE)) {
-            printf("host: pipe read failed (%lu)\n", (unsigned long)GetLastError());
-            return 0;
-        }
-        h->rp = h->rbuf;
-        h->rleft = n;
-    }
-}
-
 /* Waits for a message of `type` (others are reported and skipped). */
 static int expect(host *h, uint32_t type, DWORD timeout_ms, vda_message *m)
 {
     DWORD start = GetTickCount();
     for (;;) {
         DWORD spent = GetTickCount() - start;
-        if (spent >= timeout_ms || !next_msg(h, timeout_ms - spent, m)) {
+        if (spent >= timeout_ms || !pipe_host_next_msg(&h->io, timeout_ms - spent, m)) {
             printf("host: no message of type %u within %lu ms\n", type,
                    (unsigned long)timeout_ms);
             return 0;
@@ -198,7 +114,7 @@ static int expect(host *h, uint32_t type, DWORD timeout_ms, vda_message *m)
 static void drain_quiet(host *h, DWORD quiet_ms)
 {
     vda_message m;
-    while (next_msg(h, quiet_ms, &m)) {
+    while (pipe_host_next_msg(&h->io, quiet_ms, &m)) {
         if (m.type == VD_AGENT_CLIPBOARD_GRAB && m.size >= 4)
             h->next_serial = vda_le32(m.data) + 1;
         printf("host: (draining message type %u, %u bytes)\n", m.type, m.size);
@@ -252,22 +168,6 @@ static int send_disconnected(host *h)
 
 /* ---- processes and the clipboard ---- */
 
-/* Runs "EXE" ARGS; 1, or 0 (logged). */
-static int start_process(const wchar_t *exe, const wchar_t *args, PROCESS_INFORMATION *pi)
-{
-    wchar_t cmd[2048];
-    _snwprintf(cmd, 2047, L"\"%ls\" %ls", exe, args);
-    cmd[2047] = 0;
-    STARTUPINFOW si;
-    memset(&si, 0, sizeof si);
-    si.cb = sizeof si;
-    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, pi)) {
-        printf("host: cannot start %ls (%lu)\n", exe, (unsigned long)GetLastError());
-        return 0;
-    }
-    return 1;
-}
-
 /* Starts cbtool.exe VERB "FILE"[EXTRA] (EXTRA: more options, with a leading space).
  * Returns its process handle, or NULL (logged). */
 static HANDLE cbtool(const host *h, const wchar_t *verb, const wchar_t *file,
@@ -277,7 +177,7 @@ static HANDLE cbtool(const host *h, const wchar_t *verb, const wchar_t *file,
     _snwprintf(args, MAX_PATH + 39, L"%ls \"%ls\"%ls", verb, file, extra ? extra : L"");
     args[MAX_PATH + 39] = 0;
     PROCESS_INFORMATION pi;
-    if (!start_process(h->cbtool_exe, args, &pi))
+    if (!pipe_host_start_process(h->cbtool_exe, args, &pi))
         return NULL;
     CloseHandle(pi.hThread);
     return pi.hProcess;
@@ -306,7 +206,7 @@ static int agent_offers(const host *h, UINT cf)
     DWORD pid = 0;
     if (owner)
         GetWindowThreadProcessId(owner, &pid);
-    return pid == h->agent.dwProcessId && IsClipboardFormatAvailable(cf);
+    return pid == h->io.agent.dwProcessId && IsClipboardFormatAvailable(cf);
 }
 
 static int wait_format_of(host *h, UINT cf, DWORD timeout_ms)
@@ -468,19 +368,12 @@ static int paste_and_check(host *h, const uint8_t *text, size_t n, int crlf_cap,
 
 static int start(host *h, const char *name_suffix)
 {
-    wchar_t name[128], path[160], args[1024];
+    wchar_t name[128], args[1024];
     _snwprintf(name, 127, L"vda-agent-test-%lu-%hs", (unsigned long)GetCurrentProcessId(),
                name_suffix);
     name[127] = 0;
-    _snwprintf(path, 159, L"\\\\.\\pipe\\%ls", name);
-    path[159] = 0;
-    h->pipe = CreateNamedPipeW(path, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 1 << 20,
-                               1 << 20, 0, NULL);
-    if (h->pipe == INVALID_HANDLE_VALUE)
+    if (!pipe_host_create(&h->io, name, 1 << 20))
         FAIL("CreateNamedPipe (%lu)", (unsigned long)GetLastError());
-    h->rov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    h->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
     wchar_t logw[MAX_PATH];
     tmp_file(h, L"agent.log", logw);
     WideCharToMultiByte(CP_UTF8, 0, logw, -1, h->agent_log, MAX_PATH, NULL, NULL);
@@ -488,17 +381,13 @@ static int start(host *h, const char *name_suffix)
     _snwprintf(args, 1023, L"--pipe %ls --log-level debug --log-file \"%ls\"", name, logw);
     args[1023] = 0;
     printf("host: starting vdagent.exe %ls\n", args);
-    if (!start_process(h->agent_exe, args, &h->agent))
+    if (!pipe_host_start_process(h->agent_exe, args, &h->io.agent))
         FAIL("cannot start the agent");
-    if (!ConnectNamedPipe(h->pipe, &h->rov)) {
-        DWORD e = GetLastError();
-        if (e == ERROR_IO_PENDING) {
-            if (WaitForSingleObject(h->rov.hEvent, 15000) != WAIT_OBJECT_0)
-                FAIL("the agent did not connect");
-        } else if (e != ERROR_PIPE_CONNECTED) {
-            FAIL("ConnectNamedPipe (%lu)", e);
-        }
-    }
+    DWORD e = pipe_host_connect(&h->io, 15000);
+    if (e == WAIT_TIMEOUT)
+        FAIL("the agent did not connect");
+    if (e != 0)
+        FAIL("ConnectNamedPipe (%lu)", (unsigned long)e);
     vda_message m;
     if (!expect(h, VD_AGENT_ANNOUNCE_CAPABILITIES, 10000, &m))
         FAIL("no capabilities from the agent");
@@ -506,26 +395,24 @@ static int start(host *h, const char *name_suffix)
     vda_caps c;
     vda_caps_parse(m.data, m.size, &req, &c);
     free(m.data);
-    if (h->hello_pid != h->agent.dwProcessId)
-        FAIL("HELLO pid %u, agent pid %lu", h->hello_pid, (unsigned long)h->agent.dwProcessId);
+    if (h->io.hello_pid != h->io.agent.dwProcessId)
+        FAIL("HELLO pid %u, agent pid %lu", h->io.hello_pid, (unsigned long)h->io.agent.dwProcessId);
     if (req != 1 || !vda_caps_has(&c, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND) ||
         !vda_caps_has(&c, VD_AGENT_CAP_GUEST_LINEEND_CRLF))
         FAIL("agent caps: request %u, words %u", req, c.count);
     printf("host: agent pid %u said HELLO and announced caps word0=0x%08x (request=1)\n",
-           h->hello_pid, c.words[0]);
+           h->io.hello_pid, c.words[0]);
     return 1;
 }
 
 static void stop(host *h)
 {
-    uint8_t ctl[VDA_PIPE_CTL_WIRE];
-    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
-    write_all(h, ctl, sizeof ctl);
-    if (WaitForSingleObject(h->agent.hProcess, 15000) != WAIT_OBJECT_0) {
+    pipe_host_send_stop(&h->io, WRITE_TIMEOUT_MS);
+    if (WaitForSingleObject(h->io.agent.hProcess, 15000) != WAIT_OBJECT_0) {
         printf("host: the agent did not exit on STOP: killing it\n");
-        TerminateProcess(h->agent.hProcess, 99);
+        TerminateProcess(h->io.agent.hProcess, 99);
     }
-    CloseHandle(h->pipe);
+    CloseHandle(h->io.pipe);
 }
 
 
@@ -818,7 +705,7 @@ static int sc_copy_before_client(host *h)
     if (wait_exit(cbtool(h, L"set-text", in, NULL), 30000) != 0)
         FAIL("cbtool set-text");
     vda_message m;
-    if (next_msg(h, 500, &m)) {
+    if (pipe_host_next_msg(&h->io, 500, &m)) {
         printf("FAIL: the agent sent type %u with no client caps known\n", m.type);
         free(m.data);
         return 0;
@@ -849,14 +736,12 @@ static int sc_stop_unanswered(host *h)
         FAIL("send");
     if (!wait_format(CF_UNICODETEXT, 5000))
         FAIL("no CF_UNICODETEXT offered");
-    uint8_t ctl[VDA_PIPE_CTL_WIRE];
-    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
     DWORD t0 = GetTickCount();
-    write_all(h, ctl, sizeof ctl);
-    DWORD r = WaitForSingleObject(h->agent.hProcess, 10000);
+    pipe_host_send_stop(&h->io, WRITE_TIMEOUT_MS);
+    DWORD r = WaitForSingleObject(h->io.agent.hProcess, 10000);
     DWORD ms = GetTickCount() - t0;
     DWORD code = 99;
-    GetExitCodeProcess(h->agent.hProcess, &code);
+    GetExitCodeProcess(h->io.agent.hProcess, &code);
     if (r != WAIT_OBJECT_0 || ms > 3000 || code != 0)
         FAIL("STOP with an unanswered render: exit %lu after %lu ms (limit 3000)",
              (unsigned long)code, (unsigned long)ms);
@@ -873,15 +758,13 @@ static int sc_render_on_exit(host *h)
         FAIL("send");
     if (!wait_format(CF_UNICODETEXT, 5000))
         FAIL("no CF_UNICODETEXT offered");
-    uint8_t ctl[VDA_PIPE_CTL_WIRE];
-    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
-    write_all(h, ctl, sizeof ctl);
+    pipe_host_send_stop(&h->io, WRITE_TIMEOUT_MS);
     vda_message m;
     if (!expect(h, VD_AGENT_CLIPBOARD_REQUEST, 5000, &m))
         FAIL("no REQUEST while exiting (WM_RENDERALLFORMATS)");
     free(m.data);
     send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, (const uint8_t *)text, strlen(text), 0);
-    if (WaitForSingleObject(h->agent.hProcess, 10000) != WAIT_OBJECT_0)
+    if (WaitForSingleObject(h->io.agent.hProcess, 10000) != WAIT_OBJECT_0)
         FAIL("the agent did not exit");
     wchar_t out[MAX_PATH];
     tmp_file(h, L"exit.bin", out);
@@ -1038,7 +921,7 @@ static int sc_memory(host *h, size_t mib, int ascii)
     PROCESS_MEMORY_COUNTERS before, after;
     memset(&before, 0, sizeof before);
     memset(&after, 0, sizeof after);
-    if (!GetProcessMemoryInfo(h->agent.hProcess, &before, sizeof before))
+    if (!GetProcessMemoryInfo(h->io.agent.hProcess, &before, sizeof before))
         FAIL("GetProcessMemoryInfo (%lu)", (unsigned long)GetLastError());
     size_t n = mib << 20;
     if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
@@ -1049,7 +932,7 @@ static int sc_memory(host *h, size_t mib, int ascii)
             text[i] = i % 61 == 60 ? '\n' : (uint8_t)('a' + i % 26);
     int ok = paste_and_check(h, text, n, 1, L"mem.bin");
     free(text);
-    if (!GetProcessMemoryInfo(h->agent.hProcess, &after, sizeof after))
+    if (!GetProcessMemoryInfo(h->io.agent.hProcess, &after, sizeof after))
         FAIL("GetProcessMemoryInfo (%lu)", (unsigned long)GetLastError());
     double mb = 1024.0 * 1024.0;
     printf("memory: payload %.1f MiB UTF-8 (%s)\n", n / mb, ascii ? "ASCII" : "mixed");
@@ -1083,7 +966,7 @@ static int sc_bad_args(host *h)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         PROCESS_INFORMATION pi;
-        if (!start_process(h->agent_exe, bad[i], &pi))
+        if (!pipe_host_start_process(h->agent_exe, bad[i], &pi))
             FAIL("cannot start the agent");
         CloseHandle(pi.hThread);
         int code = wait_exit(pi.hProcess, 20000);
@@ -1102,13 +985,13 @@ int main(int argc, char **argv)
         return 1;
     }
     host *h = calloc(1, sizeof *h);
-    h->log.max_level = VDA_LOG_WARN;
-    h->log.sink = vda_log_sink_stdio;
-    h->log.component = "host";
-    vda_pipe_reader_init(&h->rd, &h->log, "host");
-    vda_reasm_init(&h->reasm, 512u << 20, &h->log);
-    to_win_path(argv[1], h->agent_exe);
-    to_win_path(argv[2], h->cbtool_exe);
+    vda_logger log = { 0 };
+    log.max_level = VDA_LOG_WARN;
+    log.sink = vda_log_sink_stdio;
+    log.component = "host";
+    pipe_host_init(&h->io, &log, 512u << 20);
+    win_path_from_unix(argv[1], h->agent_exe);
+    win_path_from_unix(argv[2], h->cbtool_exe);
     wchar_t tmp[MAX_PATH];
     GetTempPathW(MAX_PATH, tmp);
     _snwprintf(h->dir, MAX_PATH - 1, L"%lsvda-agent-%lu-", tmp, (unsigned long)GetCurrentProcessId());

@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_tool.h"
+
+#define OPEN_TRIES 500   /* 5 s: the agent may hold the clipboard while it renders */
+
 static int open_cb(void)
 {
-    for (int i = 0; i < 500; i++) {
-        if (OpenClipboard(NULL))
-            return 1;
-        Sleep(10);
-    }
+    if (clip_tool_open(OPEN_TRIES))
+        return 1;
     fprintf(stderr, "cbtool: cannot open the clipboard\n");
     return 0;
 }
@@ -26,16 +27,8 @@ static void *read_file(const char *path, size_t *size)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *p = malloc(n > 0 ? (size_t)n : 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
+    void *p = clip_tool_read_file(f, size);
     fclose(f);
-    *size = (size_t)n;
     return p;
 }
 
@@ -53,13 +46,8 @@ static int get(UINT cf, const char *out)
     }
     const unsigned char *p = GlobalLock(h);
     size_t size = GlobalSize(h);
-    if (cf == CF_UNICODETEXT) {
-        size_t units = 0, max = size / 2;
-        const WCHAR *w = (const WCHAR *)p;
-        while (units < max && w[units])
-            units++;
-        size = units * 2;
-    }
+    if (cf == CF_UNICODETEXT)
+        size = clip_tool_text_units((const WCHAR *)p, size) * sizeof(WCHAR);
     FILE *f = fopen(out, "wb");
     int ok = f && fwrite(p, 1, size, f) == size;
     if (f)
@@ -86,13 +74,14 @@ static int set(UINT cf, const char *in)
         memset(d + size, 0, extra);
     GlobalUnlock(h);
     free(p);
-    if (!open_cb())
+    clip_tool_put_result r = clip_tool_put(cf, h, OPEN_TRIES);
+    if (r == CLIP_TOOL_PUT_NO_OPEN) {
+        fprintf(stderr, "cbtool: cannot open the clipboard\n");
         return 1;
-    EmptyClipboard();
-    HANDLE r = SetClipboardData(cf, h);
-    CloseClipboard();
-    printf("cbtool: set %zu bytes of format %u: %s\n", size, cf, r ? "ok" : "FAILED");
-    return r ? 0 : 1;
+    }
+    printf("cbtool: set %zu bytes of format %u: %s\n", size, cf,
+           r == CLIP_TOOL_PUT_OK ? "ok" : "FAILED");
+    return r == CLIP_TOOL_PUT_OK ? 0 : 1;
 }
 
 int main(int argc, char **argv)

@@ -14,36 +14,17 @@
 #include "caps.h"
 #include "chunk_writer.h"
 #include "le_bytes.h"
-#include "pipe_proto.h"
+#include "pipe_host.h"
 #include "reassembly.h"
+#include "win_path.h"
 #include "wtest.h"
 
-typedef struct host {
-    HANDLE pipe;
-    OVERLAPPED rov, wov;
-    int rpending;
-    uint8_t rbuf[1 << 16];
-    const uint8_t *rp;
-    size_t rleft;
-    vda_pipe_reader rd;
-    vda_reasm reasm;
-    vda_logger log;
-    PROCESS_INFORMATION agent;
-} host;
+/* How long each write to the agent may wait (the messages here are small). */
+#define WRITE_TIMEOUT_MS 10000
 
-static int write_all(host *h, const uint8_t *p, size_t n)
+static int write_all(pipe_host *h, const uint8_t *p, size_t n)
 {
-    while (n > 0) {
-        DWORD done = 0;
-        if (!WriteFile(h->pipe, p, (DWORD)n, NULL, &h->wov) && GetLastError() != ERROR_IO_PENDING)
-            return 0;
-        if (WaitForSingleObject(h->wov.hEvent, 10000) != WAIT_OBJECT_0 ||
-            !GetOverlappedResult(h->pipe, &h->wov, &done, FALSE))
-            return 0;
-        p += done;
-        n -= done;
-    }
-    return 1;
+    return pipe_host_write_all(h, p, n, WRITE_TIMEOUT_MS);
 }
 
 /* Appends one whole message's chunks to buf (for bursts in one write). */
@@ -55,7 +36,7 @@ static size_t put_msg(uint8_t *buf, size_t cap, uint32_t port, uint32_t type, co
     return vda_msg_writer_next(&w, buf, cap);
 }
 
-static int send_msg(host *h, uint32_t port, uint32_t type, const void *d, uint32_t size)
+static int send_msg(pipe_host *h, uint32_t port, uint32_t type, const void *d, uint32_t size)
 {
     uint8_t buf[512];
     size_t n = put_msg(buf, sizeof buf, port, type, d, size);
@@ -63,39 +44,20 @@ static int send_msg(host *h, uint32_t port, uint32_t type, const void *d, uint32
 }
 
 /* Next message from the agent of `type` within timeout_ms (others skipped). */
-static int expect(host *h, uint32_t type, DWORD timeout_ms, vda_message *m)
+static int expect(pipe_host *h, uint32_t type, DWORD timeout_ms, vda_message *m)
 {
     DWORD start = GetTickCount();
     for (;;) {
-        while (h->rleft > 0) {
-            vda_pipe_event ev;
-            vda_status st = vda_pipe_reader_next(&h->rd, &h->rp, &h->rleft, &ev);
-            if (st == VDA_NEED_MORE) break;
-            if (st != VDA_OK || ev.kind != VDA_PIPE_EV_PIECE) continue;
-            st = vda_reasm_feed(&h->reasm, &ev.piece, m);
-            if (st != VDA_MSG_READY) continue;
-            if (m->type == type) return 1;
-            free(m->data);
-        }
-        if (!h->rpending) {
-            if (!ReadFile(h->pipe, h->rbuf, sizeof h->rbuf, NULL, &h->rov) &&
-                GetLastError() != ERROR_IO_PENDING)
-                return 0;
-            h->rpending = 1;
-        }
         DWORD spent = GetTickCount() - start;
-        if (spent >= timeout_ms ||
-            WaitForSingleObject(h->rov.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
+        if (spent >= timeout_ms || !pipe_host_next_msg(h, timeout_ms - spent, m))
             return 0;
-        DWORD n = 0;
-        h->rpending = 0;
-        if (!GetOverlappedResult(h->pipe, &h->rov, &n, FALSE)) return 0;
-        h->rp = h->rbuf;
-        h->rleft = n;
+        if (m->type == type)
+            return 1;
+        free(m->data);
     }
 }
 
-static int reply(host *h, uint32_t *type, uint32_t *result)
+static int reply(pipe_host *h, uint32_t *type, uint32_t *result)
 {
     vda_message m;
     if (!expect(h, VD_AGENT_REPLY, 5000, &m)) return 0;
@@ -108,41 +70,17 @@ static int reply(host *h, uint32_t *type, uint32_t *result)
     return ok;
 }
 
-static int start_agent(host *h, const char *exe_unix)
+static int start_agent(pipe_host *h, const char *exe_unix)
 {
-    wchar_t name[96], path[128], exe[MAX_PATH], cmd[1024];
-    char tmp[MAX_PATH];
-    snprintf(tmp, sizeof tmp, "%s%s", exe_unix[0] == '/' ? "Z:" : "", exe_unix);
-    for (char *c = tmp; *c; c++) if (*c == '/') *c = '\\';
-    MultiByteToWideChar(CP_UTF8, 0, tmp, -1, exe, MAX_PATH);
+    wchar_t name[96], exe[MAX_PATH], args[256];
+    win_path_from_unix(exe_unix, exe);
     _snwprintf(name, 95, L"vda-input-test-%lu", (unsigned long)GetCurrentProcessId());
     name[95] = 0;
-    _snwprintf(path, 127, L"\\\\.\\pipe\\%ls", name);
-    path[127] = 0;
-    h->pipe = CreateNamedPipeW(path, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 1 << 16,
-                               1 << 16, 0, NULL);
-    if (h->pipe == INVALID_HANDLE_VALUE) return 0;
-    h->rov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    h->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    _snwprintf(cmd, 1023, L"\"%ls\" --pipe %ls --log-level debug", exe, name);
-    cmd[1023] = 0;
-    STARTUPINFOW si;
-    memset(&si, 0, sizeof si);
-    si.cb = sizeof si;
-    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &h->agent)) {
-        printf("cannot start %ls (%lu)\n", exe, (unsigned long)GetLastError());
-        return 0;
-    }
-    if (!ConnectNamedPipe(h->pipe, &h->rov)) {
-        DWORD e = GetLastError();
-        if (e == ERROR_IO_PENDING) {
-            if (WaitForSingleObject(h->rov.hEvent, 15000) != WAIT_OBJECT_0) return 0;
-        } else if (e != ERROR_PIPE_CONNECTED) {
-            return 0;
-        }
-    }
-    return 1;
+    if (!pipe_host_create(h, name, 1 << 16)) return 0;
+    _snwprintf(args, 255, L"--pipe %ls --log-level debug", name);
+    args[255] = 0;
+    if (!pipe_host_start_process(exe, args, &h->agent)) return 0;
+    return pipe_host_connect(h, 15000) == 0;
 }
 
 /* Font smoothing as a NEW process sees it: Wine caches system parameters per
@@ -174,11 +112,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!strcmp(argv[1], "--smoothing")) return wtest_font_smoothing() ? 1 : 0;
-    static host hs;
-    host *h = &hs;
-    h->log = wtest_logger();
-    vda_pipe_reader_init(&h->rd, &h->log, "host");
-    vda_reasm_init(&h->reasm, 1 << 20, &h->log);
+    static pipe_host hs;
+    pipe_host *h = &hs;
+    vda_logger log = wtest_logger();
+    pipe_host_init(h, &log, 1 << 20);
     SetProcessDPIAware();
     int w0 = GetSystemMetrics(SM_CXSCREEN), h0 = GetSystemMetrics(SM_CYSCREEN);
     SystemParametersInfoW(SPI_SETFONTSMOOTHING, TRUE, NULL, SPIF_SENDCHANGE);
@@ -262,9 +199,7 @@ int main(int argc, char **argv)
     send_msg(h, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, mc,
              (uint32_t)wtest_monitors_config(mc, 1, (uint32_t)w0, (uint32_t)h0));
     reply(h, &rt, &rr);
-    uint8_t ctl[VDA_PIPE_CTL_WIRE];
-    vda_pipe_control_encode(ctl, VDA_PIPE_STOP, 0);
-    write_all(h, ctl, sizeof ctl);
+    pipe_host_send_stop(h, WRITE_TIMEOUT_MS);
     WCHECK(&t, WaitForSingleObject(h->agent.hProcess, 10000) == WAIT_OBJECT_0,
            "agent exited on STOP");
     TerminateProcess(h->agent.hProcess, 99);

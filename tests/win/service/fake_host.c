@@ -165,6 +165,29 @@ int host_snapshot(fake_host *h, int *connects, int *disconnects, int *errors)
     return c;
 }
 
+int host_connects(fake_host *h)
+{
+    int c = 0;
+    host_snapshot(h, &c, NULL, NULL);
+    return c;
+}
+
+int host_disconnects(fake_host *h)
+{
+    int d = 0;
+    host_snapshot(h, NULL, &d, NULL);
+    return d;
+}
+
+int host_errors(fake_host *h, char *buf, size_t cap)
+{
+    EnterCriticalSection(&h->lock);
+    int e = h->errors;
+    snprintf(buf, cap, "%s", h->last_error);
+    LeaveCriticalSection(&h->lock);
+    return e;
+}
+
 int host_wait_count(fake_host *h, const int *field, int n, DWORD timeout_ms)
 {
     ULONGLONG end = GetTickCount64() + timeout_ms;

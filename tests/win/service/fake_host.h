@@ -8,6 +8,8 @@
 #include <windows.h>
 #include <stdint.h>
 
+#define HOST_ERROR_MAX 200
+
 typedef struct host_msg {
     int conn;              /* which connection (1, 2, ...) it came on */
     uint32_t port, type, size;
@@ -23,7 +25,7 @@ typedef struct fake_host {
     volatile LONG stop;
     int connected, connects, disconnects;
     int errors;            /* framing or message errors seen on any connection */
-    char last_error[200];
+    char last_error[HOST_ERROR_MAX];
     host_msg q[512];
     int qn;
 } fake_host;
@@ -38,6 +40,12 @@ int host_wait_count(fake_host *h, const int *field, int n, DWORD timeout_ms);
 int host_next_msg(fake_host *h, host_msg *m, DWORD timeout_ms);
 int host_write(fake_host *h, const void *data, size_t len, DWORD timeout_ms);
 int host_send_msg(fake_host *h, uint32_t port, uint32_t type, const void *data, uint32_t size);
+/* The host thread updates the counters and last_error under `lock`: read them
+ * only through these (or host_wait_count). host_snapshot returns `connected`. */
 int host_snapshot(fake_host *h, int *connects, int *disconnects, int *errors);
+int host_connects(fake_host *h);
+int host_disconnects(fake_host *h);
+/* The error count; copies last_error into buf (cap bytes). */
+int host_errors(fake_host *h, char *buf, size_t cap);
 
 #endif

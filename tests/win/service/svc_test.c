@@ -19,6 +19,7 @@
 #include "fake_host.h"
 #include "le_bytes.h"
 #include "svc_test_proto.h"
+#include "win_path.h"
 
 static wchar_t service_exe[MAX_PATH], agent_exe[MAX_PATH];
 static int failed;
@@ -54,20 +55,6 @@ static void say(const char *fmt, ...)
     printf("\n");
     fflush(stdout);
     va_end(ap);
-}
-
-/* /unix/path -> Z:\unix\path (Wine's mapping of /). */
-static void to_windows_path(const char *in, wchar_t *out)
-{
-    char buf[MAX_PATH];
-    if (in[0] == '/')
-        snprintf(buf, sizeof buf, "Z:%s", in);
-    else
-        snprintf(buf, sizeof buf, "%s", in);
-    for (char *p = buf; *p; p++)
-        if (*p == '/')
-            *p = '\\';
-    MultiByteToWideChar(CP_UTF8, 0, buf, -1, out, MAX_PATH);
 }
 
 /* ------------------------------------------------------------ the service */
@@ -417,9 +404,11 @@ static int t_echo(void)
                 "above proved nothing");
     }
     int c, d, e;
+    char err[HOST_ERROR_MAX];
     host_snapshot(&host, &c, &d, &e);
+    host_errors(&host, err, sizeof err);
     CHECK(c == 1 && d == 0 && e == 0, "connects %d disconnects %d errors %d (%s)", c, d, e,
-          host.last_error);
+          err);
     CHECK(no_more_msgs(&host, 200) == 0, "stray messages");
 out:;
     int code = service_stop(&svc);
@@ -449,6 +438,7 @@ static int finish(service *svc, fake_host *host)
 static int t_agent_killed(void)
 {
     static fake_host host;
+    char err[HOST_ERROR_MAX];
     service svc = { 0 };
     char r1[200], r2[200];
     START("killed");
@@ -464,7 +454,7 @@ static int t_agent_killed(void)
     CHECK(echo(&host, 70000, 2, 2) == 0, "echo after");
     CHECK(log_count(&svc, "exit code 9 ") == 1, "exit code of the killed agent not logged");
     CHECK(log_count(&svc, "device closed: ") >= 1, "closing not logged");
-    CHECK(host.errors == 0, "host saw errors: %s", host.last_error);
+    CHECK(host_errors(&host, err, sizeof err) == 0, "host saw errors: %s", err);
 out:
     return finish(&svc, &host);
 }
@@ -475,6 +465,7 @@ out:
 static int t_agent_dies_sending(void)
 {
     static fake_host host;
+    char err[HOST_ERROR_MAX];
     service svc = { 0 };
     START("dies-sending");
     CHECK(command(&host, "send-half-and-die 40000") == 0, "command");
@@ -482,7 +473,7 @@ static int t_agent_dies_sending(void)
     CHECK(echo(&host, 40000, 5, 2) == 0, "echo after");
     CHECK(echo(&host, 10, 6, 2) == 0, "small echo after");
     CHECK(log_count(&svc, "exit code 4 ") == 1, "agent's death not logged");
-    CHECK(host.errors == 0, "host saw a corrupt stream: %s", host.last_error);
+    CHECK(host_errors(&host, err, sizeof err) == 0, "host saw a corrupt stream: %s", err);
     CHECK(no_more_msgs(&host, 300) == 0, "a partial message was completed somewhere");
 out:
     return finish(&svc, &host);
@@ -493,6 +484,7 @@ out:
 static int t_agent_dies_receiving(void)
 {
     static fake_host host;
+    char err[HOST_ERROR_MAX];
     service svc = { 0 };
     START("dies-receiving");
     CHECK(command(&host, "die-on-partial") == 0, "command");
@@ -509,7 +501,7 @@ static int t_agent_dies_receiving(void)
     CHECK(echo(&host, 9, 9, 2) == 0, "small echo after");
     CHECK(log_count(&svc, "exit code 5 ") == 1, "agent's death not logged");
     CHECK(no_more_msgs(&host, 300) == 0, "stray messages");
-    CHECK(host.errors == 0, "host saw errors: %s", host.last_error);
+    CHECK(host_errors(&host, err, sizeof err) == 0, "host saw errors: %s", err);
 out:
     return finish(&svc, &host);
 }
@@ -562,6 +554,7 @@ out:
 static int t_host_closes_mid_message(void)
 {
     static fake_host host;
+    char err[HOST_ERROR_MAX];
     service svc = { 0 };
     char r[200];
     START("host-closes-mid");
@@ -572,7 +565,8 @@ static int t_host_closes_mid_message(void)
     CHECK(ask(&host, "whoami", "pid=", r, sizeof r, 2) == 0, "whoami: %s", r);
     CHECK(strstr(r, "resets=1") != NULL, "agent got no RESET: %s", r);
     CHECK(echo(&host, 20000, 4, 2) == 0, "echo after");
-    CHECK(host.errors == 0, "the reopened port got the tail of a message: %s", host.last_error);
+    CHECK(host_errors(&host, err, sizeof err) == 0,
+          "the reopened port got the tail of a message: %s", err);
     CHECK(log_count(&svc, "sent reset") == 1, "reset not logged");
 out:
     return finish(&svc, &host);
@@ -625,6 +619,7 @@ out:
 static int t_bad_agent_stream(void)
 {
     static fake_host host;
+    char err[HOST_ERROR_MAX];
     service svc = { 0 };
     char r1[200], r2[200];
     START("bad-agent-stream");
@@ -634,14 +629,14 @@ static int t_bad_agent_stream(void)
     CHECK(echo(&host, 5000, 1, 1) == 0, "echo after the dropped control chunk");
     CHECK(log_count(&svc, "agent sent control 'stop': not for the service, dropped") == 1,
           "the agent's control chunk not logged as dropped");
-    CHECK(host.disconnects == 0, "a dropped control chunk closed the port");
+    CHECK(host_disconnects(&host) == 0, "a dropped control chunk closed the port");
     CHECK(command(&host, "send-bad-chunk") == 0, "command");
     CHECK(expect_reopened(&host, 2) == 0, "after the agent broke framing");
     CHECK(log_count(&svc, "framing lost on the agent's stream") == 1, "framing loss not logged");
     CHECK(ask(&host, "whoami", "pid=", r2, sizeof r2, 2) == 0, "whoami: %s", r2);
     CHECK(strcmp(r1, r2) != 0, "same agent after it broke framing? %s / %s", r1, r2);
     CHECK(echo(&host, 20000, 2, 2) == 0, "echo with the new agent");
-    CHECK(host.errors == 0, "host saw errors: %s", host.last_error);
+    CHECK(host_errors(&host, err, sizeof err) == 0, "host saw errors: %s", err);
 out:
     return finish(&svc, &host);
 }
@@ -669,7 +664,7 @@ static int t_crash_loop(void)
               log_count(&svc, "agent relaunch in 2000 ms") == 1, "no doubling backoff");
     Sleep(1500); /* the delay is real: nothing is launched meanwhile */
     CHECK(log_count(&svc, "agent launched") == 5, "launched during the 4 s delay");
-    CHECK(host.connects == 0, "the port was opened without a connected agent");
+    CHECK(host_connects(&host) == 0, "the port was opened without a connected agent");
 out:
     SetEnvironmentVariableA("SVC_TEST_AGENT_MODE", NULL);
     return finish(&svc, &host);
@@ -694,7 +689,7 @@ static int t_bad_agent(void)
     Sleep(500);
     CHECK(log_count(&svc, "cannot launch the agent") == 3, "launched during the 1 s delay");
     CHECK(service_alive(&svc), "service died");
-    CHECK(host.connects == 0, "port opened without an agent");
+    CHECK(host_connects(&host) == 0, "port opened without an agent");
 out:
     wcscpy(agent_exe, saved);
     return finish(&svc, &host);
@@ -711,6 +706,7 @@ static uint32_t rnd(uint32_t *x)
 static int t_garbage(void)
 {
     static fake_host host;
+    char err[HOST_ERROR_MAX];
     service svc = { 0 };
     char r1[200], r2[200];
     uint32_t x = 4242;
@@ -736,11 +732,11 @@ static int t_garbage(void)
             for (size_t i = 0; i < len; i++)
                 junk[i] = (uint8_t)rnd(&x);
         }
-        int before = host.disconnects;
+        int before = host_disconnects(&host);
         host_write(&host, junk, len, 5000);
         if (round == 1) {
             CHECK(echo(&host, 100, 1, conn) == 0, "echo after dropped chunks");
-            CHECK(host.disconnects == before, "a dropped chunk reset the port");
+            CHECK(host_disconnects(&host) == before, "a dropped chunk reset the port");
             continue;
         }
         /* Random bytes may also just look like a partial chunk: finish it off
@@ -748,7 +744,7 @@ static int t_garbage(void)
         uint8_t bad[8];
         vda_put_le32(bad, 1);
         vda_put_le32(bad + 4, 0x7FFFFFFFu);
-        for (int i = 0; i < 300 && host.disconnects == before; i++) {
+        for (int i = 0; i < 300 && host_disconnects(&host) == before; i++) {
             host_write(&host, bad, sizeof bad, 1000);
             Sleep(10);
         }
@@ -769,7 +765,8 @@ static int t_garbage(void)
             if (caps)
                 break;
         }
-        CHECK(host.errors == 0, "round %d: host saw a corrupt stream: %s", round, host.last_error);
+        CHECK(host_errors(&host, err, sizeof err) == 0, "round %d: host saw a corrupt stream: %s",
+              round, err);
         CHECK(echo(&host, 3000, (uint8_t)round, conn) == 0, "round %d: echo", round);
     }
     CHECK(ask(&host, "whoami", "pid=", r2, sizeof r2, conn) == 0, "whoami: %s", r2);
@@ -1028,8 +1025,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: svc_test SCENARIO VDSERVICE_EXE TEST_AGENT_EXE\n");
         return 2;
     }
-    to_windows_path(argv[2], service_exe);
-    to_windows_path(argv[3], agent_exe);
+    win_path_from_unix(argv[2], service_exe);
+    win_path_from_unix(argv[3], agent_exe);
     static const struct { const char *name; int (*fn)(void); } tests[] = {
         { "cli", t_cli },
         { "echo", t_echo },
