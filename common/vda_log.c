@@ -1,6 +1,7 @@
 #include "vda_log.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #if defined(_WIN32)
@@ -92,32 +93,37 @@ void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line)
  * ANSI code page, so a path such as a user's %TEMP% with characters outside it
  * would not open: there the calls go through the wide (UTF-16) variants. */
 #if defined(_WIN32)
-/* UTF-16 units never outnumber UTF-8 bytes: the path fields' size is enough. */
-#define WIDE_PATH_MAX sizeof(((vda_log_file *)0)->old_path)
-
-static int wide_path(const char *path, wchar_t *out)
+/* The path as a NUL-terminated UTF-16 string, allocated (free it); NULL if out
+ * of memory. */
+static wchar_t *wide_path(const char *path)
 {
     const uint8_t *p = (const uint8_t *)path;
     size_t len = strlen(path);
-    if (vda_utf8_to_utf16_len(p, len, 0) >= WIDE_PATH_MAX)
-        return -1;
-    out[vda_utf8_to_utf16(p, len, (uint16_t *)out, 0)] = 0;
-    return 0;
+    size_t units = vda_utf8_to_utf16_len(p, len, 0);
+    wchar_t *w = malloc((units + 1) * sizeof *w);
+    if (w)
+        vda_utf8_to_utf16(p, len, (uint16_t *)w, 0);
+    return w;
 }
 
 static FILE *path_fopen(const char *path, const char *mode)
 {
-    wchar_t w[WIDE_PATH_MAX], wmode[4] = { (wchar_t)mode[0], (wchar_t)mode[1], 0 };
-    return wide_path(path, w) == 0 ? _wfopen(w, wmode) : NULL;
+    wchar_t wmode[4] = { (wchar_t)mode[0], (wchar_t)mode[1], 0 };
+    wchar_t *w = wide_path(path);
+    FILE *fp = w ? _wfopen(w, wmode) : NULL;
+    free(w);
+    return fp;
 }
 
 static void path_replace(const char *from, const char *to)
 {
-    wchar_t wf[WIDE_PATH_MAX], wt[WIDE_PATH_MAX];
-    if (wide_path(from, wf) == 0 && wide_path(to, wt) == 0) {
+    wchar_t *wf = wide_path(from), *wt = wide_path(to);
+    if (wf && wt) {
         _wremove(wt); /* rename does not replace an existing file on Windows */
         _wrename(wf, wt);
     }
+    free(wf);
+    free(wt);
 }
 #else
 #define path_fopen fopen
@@ -127,14 +133,22 @@ static void path_replace(const char *from, const char *to)
 int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
 {
     memset(f, 0, sizeof *f);
-    if (strlen(path) >= sizeof f->path)
+    size_t len = strlen(path);
+    f->path = malloc(len + 1);
+    f->old_path = malloc(len + sizeof ".1");
+    if (!f->path || !f->old_path) {
+        vda_log_file_close(f);
         return -1;
-    snprintf(f->path, sizeof f->path, "%s", path);
-    snprintf(f->old_path, sizeof f->old_path, "%s.1", path);
+    }
+    memcpy(f->path, path, len + 1);
+    memcpy(f->old_path, path, len);
+    memcpy(f->old_path + len, ".1", sizeof ".1");
     f->max_bytes = max_bytes;
     f->fp = path_fopen(path, "ab");
-    if (!f->fp)
+    if (!f->fp) {
+        vda_log_file_close(f);
         return -1;
+    }
     if (fseek(f->fp, 0, SEEK_END) == 0) {
         long pos = ftell(f->fp);
         f->size = pos > 0 ? (size_t)pos : 0;
@@ -147,6 +161,9 @@ void vda_log_file_close(vda_log_file *f)
     if (f->fp)
         fclose(f->fp);
     f->fp = NULL;
+    free(f->path);
+    free(f->old_path);
+    f->path = f->old_path = NULL;
 }
 
 static void rotate(vda_log_file *f)

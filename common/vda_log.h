@@ -54,10 +54,12 @@ void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line);
 /* A size-capped log file, rotated once: when a line would take the file past
  * max_bytes, it is renamed to "<path>.1" (replacing the old one) and a new file
  * is started. Use vda_log_file_sink with the struct as ctx. The path is UTF-8
- * (opened as UTF-16 on Windows, whatever the ANSI code page). */
+ * (opened as UTF-16 on Windows, whatever the ANSI code page), of any length: the
+ * struct keeps its own copies, which vda_log_file_close frees. A failed open
+ * leaves nothing to close. */
 typedef struct vda_log_file {
-    char path[512];
-    char old_path[520];
+    char *path;               /* owned copy */
+    char *old_path;           /* path + ".1", owned */
     size_t max_bytes;
     size_t size;
     FILE *fp;

@@ -48,6 +48,9 @@ def decode_rgba(png):
     prev = bytearray(stride)
     for y in range(h):
         f = raw[y * (stride + 1)]
+        if f > 4:
+            raise ValueError("PNG row %d: filter type %d is not one of 0-4 (a corrupt PNG)"
+                             % (y, f))
         line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0

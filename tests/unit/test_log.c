@@ -2,6 +2,13 @@
 #include "test_support.h"
 
 #include <stdio.h>
+#include <wchar.h>
+#if defined(_WIN32)
+#include <direct.h>
+#else
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 static void test_levels_and_format(void **state)
 {
@@ -134,6 +141,107 @@ static void test_file_utf8_path(void **state)
     utf8_named(".txt.1", NULL);
 }
 
+/* A log path longer than 512 bytes of UTF-8 (a former fixed limit) must open and
+ * rotate, not fall back to stderr. It is as a long non-ASCII %TEMP% would be:
+ * CJK names take 3 bytes of UTF-8 but 1 unit of UTF-16 per character, so the
+ * path stays under Windows' MAX_PATH (Wine runs this test too). The test makes
+ * and removes its directories itself, by the real (wide on Windows) names. */
+#define CJK_UTF8 "\xe4\xb8\xad" /* U+4E2D */
+#define CJK_WIDE L"\u4e2d"
+#define LONG_PATH_CAP 1024
+
+typedef struct long_path {
+    char utf8[LONG_PATH_CAP];
+#if defined(_WIN32)
+    wchar_t wide[LONG_PATH_CAP];
+#endif
+} long_path;
+
+/* Appends an ASCII piece, or count CJK characters if ascii is NULL. */
+static void long_path_add(long_path *lp, const char *ascii, int count)
+{
+    size_t n = strlen(lp->utf8);
+#if defined(_WIN32)
+    size_t wn = wcslen(lp->wide);
+#endif
+    for (int i = 0; i < (ascii ? 1 : count); i++) {
+        snprintf(lp->utf8 + n, LONG_PATH_CAP - n, "%s", ascii ? ascii : CJK_UTF8);
+        n = strlen(lp->utf8);
+#if defined(_WIN32)
+        if (ascii)
+            swprintf(lp->wide + wn, LONG_PATH_CAP - wn, L"%hs", ascii);
+        else
+            wcscat(lp->wide, CJK_WIDE);
+        wn = wcslen(lp->wide);
+#endif
+    }
+}
+
+/* mkdir ("d"), rmdir ("r") or remove ("f") by the real name; 0 on success. */
+static int long_path_do(const long_path *lp, char op)
+{
+#if defined(_WIN32)
+    return op == 'd' ? _wmkdir(lp->wide) : op == 'r' ? _wrmdir(lp->wide) : _wremove(lp->wide);
+#else
+    return op == 'd' ? mkdir(lp->utf8, 0700) : op == 'r' ? rmdir(lp->utf8) : remove(lp->utf8);
+#endif
+}
+
+static long long_path_size(const long_path *lp)
+{
+#if defined(_WIN32)
+    return stream_size(_wfopen(lp->wide, L"rb"));
+#else
+    return stream_size(fopen(lp->utf8, "rb"));
+#endif
+}
+
+static void test_file_long_path(void **state)
+{
+    (void)state;
+    long_path dir1, dir2, file, old;
+    memset(&dir1, 0, sizeof dir1);
+    char tag[40];
+    snprintf(tag, sizeof tag, "vda-test-long-%d-", (int)(size_t)&dir1 % 100000);
+    long_path_add(&dir1, tag, 1);
+    long_path_add(&dir1, NULL, 70);   /* a name: at most 255 bytes on Linux */
+    dir2 = dir1;
+    long_path_add(&dir2, "/", 1);
+    long_path_add(&dir2, NULL, 80);
+    file = dir2;
+    long_path_add(&file, "/", 1);
+    long_path_add(&file, NULL, 20);
+    long_path_add(&file, ".txt", 1);
+    old = file;
+    long_path_add(&old, ".1", 1);
+    assert_true(strlen(file.utf8) > 512);
+
+    long_path_do(&old, 'f');
+    long_path_do(&file, 'f');
+    long_path_do(&dir2, 'r');
+    long_path_do(&dir1, 'r');
+    assert_int_equal(long_path_do(&dir1, 'd'), 0);
+    assert_int_equal(long_path_do(&dir2, 'd'), 0);
+
+    vda_log_file f;
+    int opened = vda_log_file_open(&f, file.utf8, 500);
+    if (opened == 0) {
+        vda_logger lg = { VDA_LOG_DEBUG, vda_log_file_sink, &f, "t" };
+        for (int i = 0; i < 30; i++)
+            vda_info(&lg, "line %d of a log with a long path", i);
+        vda_log_file_close(&f);
+        assert_null(f.path);   /* close frees the copies */
+    }
+    long cur = long_path_size(&file), prev = long_path_size(&old);
+    long_path_do(&old, 'f');
+    long_path_do(&file, 'f');
+    long_path_do(&dir2, 'r');
+    long_path_do(&dir1, 'r');
+    assert_int_equal(opened, 0);
+    assert_true(cur > 0 && cur <= 500);
+    assert_true(prev > 0 && prev <= 500);   /* rotated under the long name too */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_parse_level),
         cmocka_unit_test(test_file_rotation),
         cmocka_unit_test(test_file_utf8_path),
+        cmocka_unit_test(test_file_long_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,24 +15,15 @@
 set -euo pipefail
 cmd=$1 state=$2
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+. "$here/wine-common.sh"
 arch=${VDA_WINE_ARCH:-win64}
-export WINEPREFIX="$state/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-export VDA_WINE32_BINDS="${VDA_SOURCE_DIR:-$top}:${VDA_BINARY_DIR:-$(dirname "$state")}"
+vda_wine_env "$state"
+export WINEPREFIX="$state/prefix"
 root=
 if [ "$arch" = win32 ]; then
-  root=$(bash "$top/scripts/wine32-chroot.sh" --print-root)
+  root=$(vda_wine32_chroot)
 fi
-
-# in_wine CMD...: CMD where this tree's Wine lives (host, or the i386 chroot).
-in_wine() {
-  if [ "$arch" = win32 ]; then "$here/wine32-exec.sh" "$root" "$@"; else "$@"; fi
-}
-if [ "$arch" = win32 ]; then
-  wineserver=/usr/lib/wine/wineserver wine=/usr/lib/wine/wine
-else
-  wineserver=$(command -v wineserver || echo /usr/lib/wine/wineserver)
-fi
+vda_wine_commands "$arch" "$root"
 
 # PIDs of processes still running in our chroot for our prefix (win32 only).
 chroot_pids() {
@@ -48,7 +39,7 @@ stop_wine() {
   [ -d "$WINEPREFIX" ] || return 0
   if [ "$arch" = win32 ]; then
     [ -x "$root/usr/lib/wine/wine" ] || return 0
-    in_wine "$wineserver" -k >/dev/null 2>&1 || true
+    "${VDA_WINESERVER[@]}" -k >/dev/null 2>&1 || true
     # wineserver -k ends every Wine process of the prefix; make sure, by PID, so
     # no process (and so no mount namespace) outlives the run.
     local pids
@@ -60,7 +51,7 @@ stop_wine() {
     echo "wine-env: killing leftover 32-bit Wine processes: $pids"
     kill -9 $pids 2>/dev/null || true
   else
-    "$wineserver" -k >/dev/null 2>&1 || true
+    "${VDA_WINESERVER[@]}" -k >/dev/null 2>&1 || true
   fi
 }
 
@@ -116,7 +107,7 @@ setup)
   # file, since an inherited pipe would keep ctest waiting forever. It is started
   # before wineboot, which then uses it (a second server would refuse to start).
   mkdir -p "$WINEPREFIX"
-  in_wine "$wineserver" -p >"$state/wineserver.log" 2>&1 </dev/null ||
+  "${VDA_WINESERVER[@]}" -p >"$state/wineserver.log" 2>&1 </dev/null ||
     { echo "wine-env: wineserver did not start"; cat "$state/wineserver.log"; exit 1; }
   # wineboot creates the prefix if needed and, every time, starts Wine's
   # background processes (services.exe, explorer.exe, ...) here, with their output
@@ -129,8 +120,7 @@ setup)
   echo "wine-env: $arch prefix $WINEPREFIX, display $DISPLAY${root:+, 32-bit Wine in $root}"
   ;;
 _wineboot)   # internal: so that `timeout` wraps the chroot entry as well
-  export DISPLAY=$(cat "$state/display")
-  if [ "$arch" = win32 ]; then in_wine "$wine" wineboot; else wineboot; fi
+  "${VDA_WINE[@]}" wineboot
   ;;
 cleanup)
   stop_all

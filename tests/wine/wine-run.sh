@@ -11,31 +11,31 @@
 # loudly and exits 77, which ctest reports as "not run", never as passed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/wine-common.sh"
 state=${VDA_WINE_STATE:?VDA_WINE_STATE is not set: run this through ctest}
-export WINEPREFIX="$state/prefix" WINEDEBUG=${WINEDEBUG:--all}
-export WINEDLLOVERRIDES="mscoree,mshtml="
-export VDA_WINE32_BINDS="${VDA_SOURCE_DIR:-}:${VDA_BINARY_DIR:-$(dirname "$state")}"
-[ -f "$state/display" ] && export DISPLAY=$(cat "$state/display")
+vda_wine_env "$state"
+export WINEPREFIX="$state/prefix"
 
 not_run_32() {
-  local why="no 32-bit Wine (wine64 would exit 0 without running it)"
-  [ -f "$state/wine32-missing" ] && why=$(cat "$state/wine32-missing")
   echo "NOT RUN: $1 needs 32-bit Wine and this machine has none:"
-  echo "NOT RUN: $why"
+  echo "NOT RUN: $(vda_wine32_missing "$state")"
   exit 77
 }
 
 # run32 ARGS...: 32-bit Wine with ARGS (an exe and its arguments, or a program).
 run32() {
   if [ -n "${VDA_WINE32:-}" ]; then exec $VDA_WINE32 "$@"; fi
-  [ -f "$state/wine32-root" ] || not_run_32 "$(basename "$1")"
-  exec "$here/wine32-exec.sh" "$(cat "$state/wine32-root")" /usr/lib/wine/wine "$@"
+  local root
+  root=$(vda_wine32_root "$state") || not_run_32 "$(basename "$1")"
+  vda_wine_commands win32 "$root"
+  exec "${VDA_WINE[@]}" "$@"
 }
 
 if [ "$1" = --wine ]; then
   shift
   if [ "${VDA_WINE_ARCH:-win64}" = win32 ]; then run32 "$@"; fi
-  exec /usr/lib/wine/wine64 "$@"
+  vda_wine_commands win64
+  exec "${VDA_WINE[@]}" "$@"
 fi
 
 exe=$1; shift
@@ -47,7 +47,8 @@ pe_machine() {
 # Wine's own failures (e.g. a process that cannot start) print nothing: say so.
 run64() {
   local rc=0
-  /usr/lib/wine/wine64 "$@" || rc=$?
+  vda_wine_commands win64
+  "${VDA_WINE[@]}" "$@" || rc=$?
   [ "$rc" = 0 ] || echo "wine-run: $(basename "$1") exited with status $rc" >&2
   return "$rc"
 }

@@ -150,12 +150,17 @@ static SOCKET connect_host(unsigned short port)
     return s;
 }
 
-/* Waits for one opener of the pipe; returns FALSE on a real error. */
-static BOOL wait_for_guest(HANDLE pipe)
+/* Waits for one opener of the pipe: 1 connected, 0 this instance failed (the
+ * caller makes a new one), -1 the bridge cannot work (no event to wait on). */
+static int wait_for_guest(HANDLE pipe)
 {
     OVERLAPPED ov;
     ZeroMemory(&ov, sizeof ov);
     ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!ov.hEvent) {
+        logf_("CreateEvent for the pipe connection failed: %lu", (unsigned long)GetLastError());
+        return -1;
+    }
     BOOL ok = ConnectNamedPipe(pipe, &ov);
     if (!ok) {
         DWORD e = GetLastError();
@@ -167,7 +172,7 @@ static BOOL wait_for_guest(HANDLE pipe)
         }
     }
     CloseHandle(ov.hEvent);
-    return ok;
+    return ok ? 1 : 0;
 }
 
 static void serve_one(HANDLE pipe, unsigned short port)
@@ -202,7 +207,8 @@ int wmain(int argc, wchar_t **argv)
             alias = argv[i + 1];
     }
     if (!path || port <= 0 || port > 65535) {
-        fprintf(stderr, "usage: e2e_bridge.exe --pipe \\\\.\\pipe\\NAME --host-port N\n");
+        fprintf(stderr, "usage: e2e_bridge.exe --pipe \\\\.\\pipe\\NAME --host-port N"
+                        " [--alias \\\\.\\OTHER\\PATH]\n");
         return 2;
     }
     WSADATA wsa;
@@ -220,7 +226,12 @@ int wmain(int argc, wchar_t **argv)
             Sleep(100);
             continue;
         }
-        if (wait_for_guest(pipe))
+        int guest = wait_for_guest(pipe);
+        if (guest < 0) {
+            CloseHandle(pipe);
+            return 1;
+        }
+        if (guest)
             serve_one(pipe, (unsigned short)port);
         DisconnectNamedPipe(pipe);
         CloseHandle(pipe);

@@ -19,6 +19,7 @@
 # Exit: 0 pass, 1 fail, 77 not run here.
 set -uo pipefail
 cmd=$1 work=$2
+. "$(cd "$(dirname "$0")/../../wine" && pwd)/wine-common.sh"
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -196,26 +197,21 @@ do_versioninfo() {
 # This tree's Wine: wine64 on the host for x64; for x86 the 32-bit Wine in the
 # i386 chroot that the tree's Wine fixture found (tests/wine/wine-env.sh), entered
 # through tests/wine/wine32-exec.sh (build and source trees are visible inside at
-# the same paths). WINE and WINESERVER are the command prefixes.
+# the same paths). WINE and WINESERVER are the command prefixes; the environment
+# and the choice of Wine are those of every Windows test (tests/wine/wine-common.sh),
+# but the prefix is this test's own (start_prefix, do_base_prefix).
 wine_env() {
-  export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-  local state=${VDA_WINE_STATE:?VDA_WINE_STATE is not set: run this through ctest}
-  [ -f "$state/display" ] && export DISPLAY=$(cat "$state/display")
+  local state=${VDA_WINE_STATE:?VDA_WINE_STATE is not set: run this through ctest} root
+  vda_wine_env "$state"
   if [ "$arch" = x64 ]; then
-    WINE=(/usr/lib/wine/wine64)
-    WINESERVER=("$(command -v wineserver || echo /usr/lib/wine/wineserver)")
-  elif [ -f "$state/wine32-root" ]; then
-    local root exec32=${VDA_SOURCE_DIR:?}/tests/wine/wine32-exec.sh
-    root=$(cat "$state/wine32-root")
-    export VDA_WINE32_BINDS="${VDA_SOURCE_DIR}:${VDA_BINARY_DIR:?}"
-    WINE=("$exec32" "$root" /usr/lib/wine/wine)
-    WINESERVER=("$exec32" "$root" /usr/lib/wine/wineserver)
+    vda_wine_commands win64
+  elif root=$(vda_wine32_root "$state"); then
+    vda_wine_commands win32 "$root"
   else
-    local why="no 32-bit Wine"
-    [ -f "$state/wine32-missing" ] && why=$(cat "$state/wine32-missing")
     not_run "the x86 MSI installs 32-bit programs, which need a 32-bit Wine (wine64" \
-      "would 'run' them by exiting 0), and this machine has none: $why"
+      "would 'run' them by exiting 0), and this machine has none: $(vda_wine32_missing "$state")"
   fi
+  WINE=("${VDA_WINE[@]}") WINESERVER=("${VDA_WINESERVER[@]}")
 }
 
 do_base_prefix() {
