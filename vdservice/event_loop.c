@@ -339,6 +339,18 @@ static void on_sessions(vds_loop *L)
     }
 }
 
+/* A port transfer could not start. ERROR_NO_SYSTEM_RESOURCES is retried here
+ * too, not only when a transfer completes with it: the system can refuse a
+ * large transfer at once (the buffer cannot be locked) as well as later. */
+static void port_start_failed(vds_loop *L, DWORD err, uint64_t now)
+{
+    char msg[300];
+    if (err == ERROR_NO_SYSTEM_RESOURCES)
+        L->io_retry_at = now + IO_RETRY_MS;
+    else
+        port_failed(L, vds_err_str(err, msg, sizeof msg));
+}
+
 /* Starts whatever transfers can start now; queues pending control chunks. */
 static void pump(vds_loop *L)
 {
@@ -360,7 +372,7 @@ static void pump(vds_loop *L)
         vda_ring_space(&L->fwd.to_agent) >= VDA_FWD_ROOM(VDS_PORT_READ_SIZE)) {
         DWORD err = vds_ovio_read(&p->rd, p->h, p->rbuf, VDS_PORT_READ_SIZE);
         if (err != ERROR_SUCCESS)
-            port_failed(L, vds_err_str(err, msg, sizeof msg));
+            port_start_failed(L, err, now);
     }
     if (vds_port_is_open(p) && !p->wr.pending && now >= L->io_retry_at &&
         vda_ring_len(&L->fwd.to_device) > 0) {
@@ -368,7 +380,7 @@ static void pump(vds_loop *L)
         size_t n = vda_ring_peek(&L->fwd.to_device, &d); /* all queued chunks: one write */
         DWORD err = vds_ovio_write(&p->wr, p->h, d, (DWORD)n);
         if (err != ERROR_SUCCESS)
-            port_failed(L, vds_err_str(err, msg, sizeof msg));
+            port_start_failed(L, err, now);
     }
     vds_pipe *pp = &L->pipe;
     if (pp->connected && !pp->rd.pending &&
