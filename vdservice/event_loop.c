@@ -460,9 +460,14 @@ static void loop(vds_loop *L)
         if (r == WAIT_TIMEOUT) /* only ever while something is scheduled; tests count these */
             vda_debug(L->log, "timer wakeup (agent %s)", vda_agent_state_name(L->policy.state));
         /* Serve every handle that is signaled, not just the first, so that a busy
-         * pipe cannot starve the device (or the reverse). */
+         * pipe cannot starve the device (or the reverse). Each is asked again even
+         * if it is the one the wait returned: an earlier dispatch in this round may
+         * have started a new transfer on its event (the agent exited, the new one's
+         * ConnectNamedPipe is pending on the pipe's read event), and finishing that
+         * as if complete would reuse an OVERLAPPED the system still owns. All
+         * these handles stay signaled until their owner acts, so nothing is missed. */
         for (DWORD i = 0; i < n; i++)
-            if (r == WAIT_OBJECT_0 + i || WaitForSingleObject(h[i], 0) == WAIT_OBJECT_0)
+            if (WaitForSingleObject(h[i], 0) == WAIT_OBJECT_0)
                 dispatch(L, kind[i]);
         apply(L, vda_policy_timeout(&L->policy, now_ms()));
     }
