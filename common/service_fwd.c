@@ -85,12 +85,19 @@ vda_status vda_fwd_from_agent(vda_fwd *f, const uint8_t **buf, size_t *len, int 
             return VDA_OK;
         }
         const vda_chunk_piece *pc = &ev.piece;
-        if (pc->first && vda_msg_tracker_chunk_start(&f->tracker, pc->port, port_open)) {
-            uint8_t h[8];
-            put_header(h, pc->port, pc->chunk_size);
-            if (vda_ring_push(&f->to_device, h, sizeof h) != 0) {
-                vda_error(f->log, "agent -> device queue overrun: message dropped");
-                vda_msg_tracker_drop_all(&f->tracker);
+        if (pc->first) {
+            int starts_msg = vda_msg_tracker_at_boundary(&f->tracker, pc->port);
+            if (vda_msg_tracker_chunk_start(&f->tracker, pc->port, port_open)) {
+                uint8_t h[8];
+                put_header(h, pc->port, pc->chunk_size);
+                if (vda_ring_push(&f->to_device, h, sizeof h) != 0) {
+                    vda_error(f->log, "agent -> device queue overrun: message dropped");
+                    vda_msg_tracker_drop_all(&f->tracker);
+                }
+            } else if (starts_msg && !port_open) {
+                /* One line per message (its later chunks follow its fate). */
+                vda_warn(f->log, "agent -> device: message on port %u dropped: the port is "
+                         "not open (no HELLO yet, or it is being reopened)", pc->port);
             }
         }
         vda_msg_tracker_feed(&f->tracker, pc->port, pc->data, pc->len);

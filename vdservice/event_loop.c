@@ -339,6 +339,18 @@ static void on_sessions(vds_loop *L)
     }
 }
 
+/* A port transfer could not start. ERROR_NO_SYSTEM_RESOURCES is retried here
+ * too, not only when a transfer completes with it: the system can refuse a
+ * large transfer at once (the buffer cannot be locked) as well as later. */
+static void port_start_failed(vds_loop *L, DWORD err, uint64_t now)
+{
+    char msg[300];
+    if (err == ERROR_NO_SYSTEM_RESOURCES)
+        L->io_retry_at = now + IO_RETRY_MS;
+    else
+        port_failed(L, vds_err_str(err, msg, sizeof msg));
+}
+
 /* Starts whatever transfers can start now; queues pending control chunks. */
 static void pump(vds_loop *L)
 {
@@ -360,7 +372,7 @@ static void pump(vds_loop *L)
         vda_ring_space(&L->fwd.to_agent) >= VDA_FWD_ROOM(VDS_PORT_READ_SIZE)) {
         DWORD err = vds_ovio_read(&p->rd, p->h, p->rbuf, VDS_PORT_READ_SIZE);
         if (err != ERROR_SUCCESS)
-            port_failed(L, vds_err_str(err, msg, sizeof msg));
+            port_start_failed(L, err, now);
     }
     if (vds_port_is_open(p) && !p->wr.pending && now >= L->io_retry_at &&
         vda_ring_len(&L->fwd.to_device) > 0) {
@@ -368,7 +380,7 @@ static void pump(vds_loop *L)
         size_t n = vda_ring_peek(&L->fwd.to_device, &d); /* all queued chunks: one write */
         DWORD err = vds_ovio_write(&p->wr, p->h, d, (DWORD)n);
         if (err != ERROR_SUCCESS)
-            port_failed(L, vds_err_str(err, msg, sizeof msg));
+            port_start_failed(L, err, now);
     }
     vds_pipe *pp = &L->pipe;
     if (pp->connected && !pp->rd.pending &&
@@ -448,9 +460,14 @@ static void loop(vds_loop *L)
         if (r == WAIT_TIMEOUT) /* only ever while something is scheduled; tests count these */
             vda_debug(L->log, "timer wakeup (agent %s)", vda_agent_state_name(L->policy.state));
         /* Serve every handle that is signaled, not just the first, so that a busy
-         * pipe cannot starve the device (or the reverse). */
+         * pipe cannot starve the device (or the reverse). Each is asked again even
+         * if it is the one the wait returned: an earlier dispatch in this round may
+         * have started a new transfer on its event (the agent exited, the new one's
+         * ConnectNamedPipe is pending on the pipe's read event), and finishing that
+         * as if complete would reuse an OVERLAPPED the system still owns. All
+         * these handles stay signaled until their owner acts, so nothing is missed. */
         for (DWORD i = 0; i < n; i++)
-            if (r == WAIT_OBJECT_0 + i || WaitForSingleObject(h[i], 0) == WAIT_OBJECT_0)
+            if (WaitForSingleObject(h[i], 0) == WAIT_OBJECT_0)
                 dispatch(L, kind[i]);
         apply(L, vda_policy_timeout(&L->policy, now_ms()));
     }

@@ -26,6 +26,10 @@ typedef struct vds_config {
     wchar_t agent[MAX_PATH];
     int run_mode;              /* foreground: agent in the caller's session, log to stderr too */
     vda_log_level level;
+    /* Registry values that are there but unusable: the default stays, and each
+     * gets one log line once the log is open (it is not yet while reading). */
+    char bad_settings[3][160];
+    unsigned n_bad_settings;
 } vds_config;
 
 /* Fills defaults: the production device, vdagent.exe beside this exe, info level. */
@@ -161,7 +165,8 @@ int vds_install(const vda_logger *log);
 int vds_uninstall(const vda_logger *log);
 /* Runs as a service under the SCM; returns the process exit code. */
 int vds_service_dispatch(void);
-/* Registry Parameters over defaults; missing values keep the defaults. */
+/* Registry Parameters over defaults; missing values keep the defaults, and so
+ * do unusable ones (noted in bad_settings). */
 void vds_config_from_registry(vds_config *c);
 
 #endif

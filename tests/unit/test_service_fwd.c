@@ -220,6 +220,32 @@ static void test_agent_to_device_whole_messages(void **state)
     free(in.data);
 }
 
+/* Agent data the port cannot take (no HELLO yet, or the port is being reopened)
+ * is dropped, and each dropped message says so in one line, not one per chunk. */
+static void test_agent_message_dropped_while_closed_is_logged(void **state)
+{
+    (void)state;
+    test_log log;
+    test_log_init(&log);
+    bytes in = { 0 };
+    wire_msg(&in, VDP_CLIENT_PORT, 0x7E00, 5000, 1); /* 3 chunks */
+    wire_msg(&in, VDP_SERVER_PORT, 0x7E01, 10, 2);
+    vda_fwd f;
+    assert_int_equal(vda_fwd_init(&f, &log.logger, 1 << 16, 1 << 16), 0);
+    for (size_t off = 0; off < in.len; off += 700) { /* pieces of chunks */
+        const uint8_t *p = in.data + off;
+        size_t len = in.len - off < 700 ? in.len - off : 700;
+        uint32_t cmd, arg;
+        assert_int_equal(vda_fwd_from_agent(&f, &p, &len, 0, &cmd, &arg), VDA_NEED_MORE);
+    }
+    assert_int_equal(vda_ring_len(&f.to_device), 0);
+    assert_int_equal(log.lines, 2);
+    assert_non_null(strstr(log.last, "dropped"));
+    assert_non_null(strstr(log.last, "port 2"));
+    vda_fwd_free(&f);
+    free(in.data);
+}
+
 static void test_agent_framing_lost_and_reset(void **state)
 {
     (void)state;
@@ -251,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_device_framing_lost),
         cmocka_unit_test(test_agent_to_device_whole_messages),
         cmocka_unit_test(test_agent_framing_lost_and_reset),
+        cmocka_unit_test(test_agent_message_dropped_while_closed_is_logged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

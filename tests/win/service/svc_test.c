@@ -989,6 +989,8 @@ static int t_scm(void)
               "cannot write the service's Parameters key");
         set_param(key, L"DevicePath", dev);
         set_param(key, L"AgentPath", agent_exe);
+        /* A bad value: ignored (the default level stays) with one clear line. */
+        set_param(key, L"LogLevel", L"loud");
         RegCloseKey(key);
     }
     CHECK(run_wait(L"sc start spice-agent", out, 30000) == 0, "sc start failed");
@@ -1004,6 +1006,17 @@ static int t_scm(void)
         CHECK(st == SERVICE_STOPPED, "state %lu after net stop", st);
     }
     CHECK(host_wait_count(&host, &host.disconnects, 2, 5000) == 0, "port not closed at stop (sc)");
+    {
+        char *t = read_file(logfile);
+        const char *mine = strlen(t) >= log_start ? t + log_start : t;
+        int lines = count_in(mine, "registry value LogLevel ignored: 'loud' is not");
+        int others = count_in(mine, "registry value");
+        if (lines != 1 || others != 1)
+            printf("----- service log -----\n%s\n-----\n", mine);
+        free(t);
+        CHECK(lines == 1 && others == 1, "the bad LogLevel was not logged exactly once "
+              "(%d lines about it, %d about registry values in all)", lines, others);
+    }
     CHECK(run_wait(L"sc delete spice-agent", out, 20000) == 0, "sc delete failed");
     installed = 0;
     CHECK(service_state() == 0, "service still there after sc delete");
