@@ -464,11 +464,16 @@ static void loop(vds_loop *L)
          * if it is the one the wait returned: an earlier dispatch in this round may
          * have started a new transfer on its event (the agent exited, the new one's
          * ConnectNamedPipe is pending on the pipe's read event), and finishing that
-         * as if complete would reuse an OVERLAPPED the system still owns. All
-         * these handles stay signaled until their owner acts, so nothing is missed. */
+         * as if complete would reuse an OVERLAPPED the system still owns. The one
+         * the wait returned is trusted while nothing was served before it: the
+         * wait may have consumed its signal (a --stop-event given by a user may
+         * be auto-reset); the others stay signaled until their owner acts. */
+        int served = 0;
         for (DWORD i = 0; i < n; i++)
-            if (WaitForSingleObject(h[i], 0) == WAIT_OBJECT_0)
+            if ((r == WAIT_OBJECT_0 + i && !served) || WaitForSingleObject(h[i], 0) == WAIT_OBJECT_0) {
                 dispatch(L, kind[i]);
+                served = 1;
+            }
         apply(L, vda_policy_timeout(&L->policy, now_ms()));
     }
 }

@@ -152,7 +152,9 @@ static int service_start(service *s, const wchar_t *device, const char *tag)
     swprintf(s->log_path, MAX_PATH, L"%lssvc_test_%hs_%lu.log", tmp, tag,
              (unsigned long)GetCurrentProcessId());
     swprintf(s->stop_name, 64, L"vda-svc-test-stop-%lu", (unsigned long)GetCurrentProcessId());
-    s->stop_event = CreateEventW(NULL, TRUE, FALSE, s->stop_name);
+    /* Auto-reset, as a user's event may be: the wait that sees it consumes the
+     * signal, and the service must still act on it. */
+    s->stop_event = CreateEventW(NULL, FALSE, FALSE, s->stop_name);
     HANDLE out = open_log_for_child(s->log_path);
     STARTUPINFOW si;
     ZeroMemory(&si, sizeof si);
