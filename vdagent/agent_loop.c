@@ -36,6 +36,13 @@ int agent_loop_wait(vdagent_app *app, const int *done, DWORD timeout_ms)
             return 1;
         if (app->pipe.broken || (app->quit && !done))
             return 0;
+        if (vda_agent_unparsed(&app->agent) > 0) {
+            /* Nested inside a handler of the last read (a paste from inside a
+             * broadcast that handler's system call sent): the rest of that read
+             * first; a new read would overwrite it in rbuf. */
+            vda_agent_feed_rest(&app->agent);
+            continue;
+        }
         pipe_client_start_read(&app->pipe);
         HANDLE hs[2];
         DWORD n = 0;

@@ -4,6 +4,12 @@
  *   cbtool set-text IN    copy the UTF-16 units in IN as CF_UNICODETEXT
  *   cbtool get-dib OUT    paste CF_DIB (or CF_DIBV5 with --v5) into OUT
  *   cbtool set-dib IN     copy the DIB in IN as CF_DIB
+ *   cbtool get-text-on-broadcast OUT
+ *                         open a hidden top-level window (class vda-cbtool-listen) and
+ *                         paste as get-text from inside the first WM_SETTINGCHANGE or
+ *                         WM_DISPLAYCHANGE it receives: the sender (the agent) is then
+ *                         still inside SystemParametersInfo / ChangeDisplaySettingsEx,
+ *                         so the agent gets its WM_RENDERFORMAT nested in that call
  * Exit: 0 done, 3 the clipboard gave no data, 1 error. Prints how long it took. */
 #include <windows.h>
 #include <stdio.h>
@@ -84,6 +90,49 @@ static int set(UINT cf, const char *in)
     return r == CLIP_TOOL_PUT_OK ? 0 : 1;
 }
 
+/* get-text-on-broadcast: the paste's exit code, or 4 if no broadcast came. */
+static const char *listen_out;
+static int listen_code = 4;
+
+static LRESULT CALLBACK listen_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if ((msg == WM_SETTINGCHANGE || msg == WM_DISPLAYCHANGE) && listen_code == 4) {
+        printf("cbtool: %s received: pasting from inside it\n",
+               msg == WM_SETTINGCHANGE ? "WM_SETTINGCHANGE" : "WM_DISPLAYCHANGE");
+        listen_code = get(CF_UNICODETEXT, listen_out);
+        PostQuitMessage(0);
+        return 0;
+    }
+    if (msg == WM_TIMER) {
+        printf("cbtool: no WM_SETTINGCHANGE / WM_DISPLAYCHANGE within 30 s\n");
+        PostQuitMessage(0);
+        return 0;
+    }
+    return DefWindowProcW(hwnd, msg, wp, lp);
+}
+
+static int get_on_broadcast(const char *out)
+{
+    listen_out = out;
+    WNDCLASSW wc;
+    memset(&wc, 0, sizeof wc);
+    wc.lpfnWndProc = listen_proc;
+    wc.hInstance = GetModuleHandleW(NULL);
+    wc.lpszClassName = L"vda-cbtool-listen";
+    if (!RegisterClassW(&wc))
+        return 1;
+    HWND w = CreateWindowExW(0, wc.lpszClassName, L"cbtool", WS_POPUP, 0, 0, 1, 1, NULL, NULL,
+                             wc.hInstance, NULL);
+    if (!w)
+        return 1;
+    SetTimer(w, 1, 30000, NULL);
+    MSG m;
+    while (GetMessageW(&m, NULL, 0, 0) > 0)
+        DispatchMessageW(&m);
+    DestroyWindow(w);
+    return listen_code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -99,6 +148,8 @@ int main(int argc, char **argv)
         return get(v5 ? CF_DIBV5 : CF_DIB, argv[2]);
     if (!strcmp(argv[1], "set-dib"))
         return set(CF_DIB, argv[2]);
+    if (!strcmp(argv[1], "get-text-on-broadcast"))
+        return get_on_broadcast(argv[2]);
     fprintf(stderr, "cbtool: unknown command %s\n", argv[1]);
     return 1;
 }
