@@ -63,6 +63,20 @@ int agent_loop_wait(vdagent_app *app, const int *done, DWORD timeout_ms)
                 return 0;
             wait = timeout_ms - spent;
         }
+        if (app->quit) {
+            /* STOP came while a render waits, or renders run on exit: vdservice
+             * kills the agent a few seconds after STOP, so all of them together
+             * get one budget from the moment quit was first seen. */
+            if (!app->quit_seen) {
+                app->quit_seen = 1;
+                app->quit_tick = GetTickCount();
+            }
+            DWORD since = GetTickCount() - app->quit_tick;
+            if (since >= RENDER_ALL_BUDGET_MS)
+                return 0;
+            if (wait > RENDER_ALL_BUDGET_MS - since)
+                wait = RENDER_ALL_BUDGET_MS - since;
+        }
         DWORD r = MsgWaitForMultipleObjectsEx(n, hs, wait, QS_ALLINPUT, MWMO_INPUTAVAILABLE);
         if (r == WAIT_TIMEOUT)
             return 0;

@@ -7,7 +7,8 @@
  * Scenarios: paste-text BYTES, paste-text-lf, copy-text BYTES,
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
  *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
- *            render-on-exit, stop-unanswered, bad-png, bad-args, paste-in-broadcast.
+ *            render-on-exit, stop-unanswered, bad-png, bad-args, paste-in-broadcast,
+ *            stop-during-paste.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -751,6 +752,42 @@ static int sc_stop_unanswered(host *h)
 
 /* The agent exits while owning delayed text: it renders it first (asking the
  * client), so the guest can still paste after the agent is gone. */
+/* STOP while a guest paste waits for the client's data (the client never
+ * answers): vdservice kills the agent 3 s after STOP, so the wait must give way
+ * and the agent must exit cleanly within that; the paste returns empty. */
+static int sc_stop_during_paste(host *h)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    wchar_t out[MAX_PATH];
+    tmp_file(h, L"s.bin", out);
+    HANDLE cb = cbtool(h, L"get-text", out, NULL);
+    vda_message m;
+    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m)) {
+        if (cb)
+            wait_exit(cb, 0);
+        FAIL("no REQUEST for the paste");
+    }
+    free(m.data);
+    DWORD t0 = GetTickCount();
+    pipe_host_send_stop(&h->io, WRITE_TIMEOUT_MS);
+    DWORD r = WaitForSingleObject(h->io.agent.hProcess, 12000);
+    DWORD ms = GetTickCount() - t0;
+    DWORD code = 99;
+    GetExitCodeProcess(h->io.agent.hProcess, &code);
+    int cb_code = wait_exit(cb, 5000);
+    if (r != WAIT_OBJECT_0 || ms > 3000 || code != 0)
+        FAIL("STOP during a paste wait: agent exit %lu after %lu ms (vdservice kills it at"
+             " 3000)", (unsigned long)code, (unsigned long)ms);
+    if (cb_code != 3)
+        FAIL("the waiting paste: cbtool exit %d, want 3 (empty)", cb_code);
+    printf("ok: STOP during a paste wait: agent exit 0 after %lu ms, the paste returned empty\n",
+           (unsigned long)ms);
+    return 1;
+}
+
 static int sc_render_on_exit(host *h)
 {
     const char *text = "still here after the agent left";
@@ -1152,6 +1189,8 @@ int main(int argc, char **argv)
         ok = sc_stop_unanswered(h);
     else if (!strcmp(sc, "paste-in-broadcast"))
         ok = sc_paste_in_broadcast(h);
+    else if (!strcmp(sc, "stop-during-paste"))
+        ok = sc_stop_during_paste(h);
     else if (!strcmp(sc, "render-on-exit"))
         ok = sc_render_on_exit(h);
     else if (!strcmp(sc, "paste-image"))
