@@ -210,6 +210,14 @@ static void on_clipboard_update(vdagent_app *app)
 {
     if (GetClipboardOwner() == app->hwnd)
         return;  /* our own EmptyClipboard / delayed formats */
+    if (app->take_pending == PENDING_TAKE) {
+        /* A client grab still waiting for the clipboard (it was busy): this
+         * guest change came after it and replaces it (the core now says the
+         * guest owns), so taking the clipboard later would wipe the guest's copy. */
+        app->take_pending = PENDING_NONE;
+        KillTimer(app->hwnd, TIMER_APPLY);
+        vda_debug(&app->log, "pending client grab dropped: the guest changed the clipboard after it");
+    }
     uint32_t types[4];
     uint32_t n = guest_types(types);
     vda_debug(&app->log, "guest clipboard changed: %u usable types", n);

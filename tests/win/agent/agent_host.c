@@ -8,7 +8,7 @@
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
  *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
  *            render-on-exit, stop-unanswered, bad-png, bad-args, paste-in-broadcast,
- *            stop-during-paste.
+ *            stop-during-paste, copy-while-grab-pending.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -788,6 +788,75 @@ static int sc_stop_during_paste(host *h)
     return 1;
 }
 
+/* The client grabs while a guest program holds the clipboard open in the middle
+ * of a copy: the agent cannot take the clipboard yet and retries. The copy then
+ * completes -- a guest change after the client's grab, which the agent reports
+ * with its own GRAB: the guest owns the clipboard now. Its retry must not then
+ * empty the clipboard for the client's older grab: the guest's copy stays, a
+ * guest paste gets it and the client's REQUEST gets it. */
+static int sc_copy_while_grab_pending(host *h)
+{
+    static const char text[] = "guest copy made while the client grabbed";
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    drain_quiet(h, 500);
+    size_t units;
+    WCHAR *w = expected_utf16((const uint8_t *)text, sizeof text - 1, 0, &units);
+    wchar_t in[MAX_PATH], out[MAX_PATH];
+    tmp_file(h, L"held.bin", in);
+    tmp_file(h, L"held-out.bin", out);
+    spit(in, w, units * 2);
+    HANDLE holding = CreateEventW(NULL, TRUE, FALSE, L"vda-cbtool-holding");
+    HANDLE release = CreateEventW(NULL, TRUE, FALSE, L"vda-cbtool-release");
+    if (!holding || !release)
+        FAIL("CreateEvent (%lu)", (unsigned long)GetLastError());
+    HANDLE cb = cbtool(h, L"set-text-held", in, NULL);
+    if (!cb || WaitForSingleObject(holding, 10000) != WAIT_OBJECT_0) {
+        if (cb)
+            wait_exit(cb, 0);
+        FAIL("cbtool did not take the clipboard");
+    }
+    send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT);
+    Sleep(300);   /* the agent tries to take the clipboard, and retries */
+    SetEvent(release);
+    int code = wait_exit(cb, 10000);
+    CloseHandle(holding);
+    CloseHandle(release);
+    if (code != 0)
+        FAIL("cbtool set-text-held exit %d", code);
+    vda_message m;
+    if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 5000, &m))
+        FAIL("no GRAB from the agent after the guest copy");
+    free(m.data);
+    Sleep(500);   /* whatever the agent still had pending has run by now */
+    code = wait_exit(cbtool(h, L"get-text", out, NULL), 15000);
+    size_t got_n = 0;
+    uint8_t *got = code == 0 ? slurp(out, &got_n) : NULL;
+    int ok = got && got_n == units * 2 && memcmp(got, w, got_n) == 0;
+    free(got);
+    if (!ok) {
+        free(w);
+        FAIL("a guest paste after the guest copy: cbtool exit %d, %zu bytes (the copy was"
+             " lost)", code, got_n);
+    }
+    printf("ok: the guest copy is still on the clipboard\n");
+    uint8_t req[4];
+    vda_put_le32(req, VD_AGENT_CLIPBOARD_UTF8_TEXT);
+    send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    if (!expect(h, VD_AGENT_CLIPBOARD, 10000, &m)) {
+        free(w);
+        FAIL("no CLIPBOARD answer");
+    }
+    ok = m.size == sizeof text - 1 + 4 && vda_le32(m.data) == VD_AGENT_CLIPBOARD_UTF8_TEXT &&
+         memcmp(m.data + 4, text, sizeof text - 1) == 0;
+    free(m.data);
+    free(w);
+    if (!ok)
+        FAIL("the client's REQUEST did not get the guest copy (%u bytes)", m.size);
+    printf("ok: the client's REQUEST gets the guest copy\n");
+    return 1;
+}
+
 static int sc_render_on_exit(host *h)
 {
     const char *text = "still here after the agent left";
@@ -1191,6 +1260,8 @@ int main(int argc, char **argv)
         ok = sc_paste_in_broadcast(h);
     else if (!strcmp(sc, "stop-during-paste"))
         ok = sc_stop_during_paste(h);
+    else if (!strcmp(sc, "copy-while-grab-pending"))
+        ok = sc_copy_while_grab_pending(h);
     else if (!strcmp(sc, "render-on-exit"))
         ok = sc_render_on_exit(h);
     else if (!strcmp(sc, "paste-image"))
