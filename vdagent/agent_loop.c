@@ -41,6 +41,7 @@ int agent_loop_wait(vdagent_app *app, const int *done, DWORD timeout_ms)
              * broadcast that handler's system call sent): the rest of that read
              * first; a new read would overwrite it in rbuf. */
             vda_agent_feed_rest(&app->agent);
+            vda_input_features_batch_done(&app->input);  /* as on_read does */
             continue;
         }
         pipe_client_start_read(&app->pipe);
