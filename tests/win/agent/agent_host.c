@@ -8,7 +8,7 @@
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
  *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
  *            render-on-exit, stop-unanswered, bad-png, bad-args, paste-in-broadcast,
- *            stop-during-paste, copy-while-grab-pending.
+ *            stop-during-paste, copy-while-grab-pending, copy-palette-dib, hostile-dib.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -857,6 +857,172 @@ static int sc_copy_while_grab_pending(host *h)
     return 1;
 }
 
+/* Another program puts DIBs with lying headers on the clipboard (dimensions far
+ * beyond the bytes it holds, a palette count past the end, bad masks): every
+ * client REQUEST must get an answer (NONE) and the agent must stay up. */
+static int sc_hostile_dib(host *h)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    drain_quiet(h, 500);
+    static const struct { int32_t w, h; uint16_t bpp; uint32_t comp, clr; size_t size; } bad[] = {
+        { 30000, 30000, 32, 0, 0, 100 },        /* 3.6 GB of pixels in 100 bytes */
+        { 65536, -65536, 24, 0, 0, 64 },        /* top-down, w*h*3 overflows 32 bits */
+        { 1 << 30, 4, 32, 0, 0, 80 },           /* stride overflows 32 bits */
+        { 8, 8, 8, 0, 0xFFFFFFFFu, 60 },        /* palette count absurd */
+        { 8, 8, 32, 3, 0, 52 },                 /* BI_BITFIELDS, masks cut off */
+        { 16, 16, 1, 0, 0, 48 },                /* palette truncated */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t d[256];
+        memset(d, 0x5a, sizeof d);
+        vda_put_le32(d, 40);
+        vda_put_le32(d + 4, (uint32_t)bad[i].w);
+        vda_put_le32(d + 8, (uint32_t)bad[i].h);
+        d[12] = 1;
+        d[13] = 0;
+        d[14] = (uint8_t)bad[i].bpp;
+        d[15] = 0;
+        vda_put_le32(d + 16, bad[i].comp);
+        vda_put_le32(d + 20, 0);
+        vda_put_le32(d + 32, bad[i].clr);
+        wchar_t in[MAX_PATH];
+        tmp_file(h, L"hostile.dib", in);
+        spit(in, d, bad[i].size);
+        int code = wait_exit(cbtool(h, L"set-dib", in, NULL), 30000);
+        if (code != 0)
+            FAIL("cbtool set-dib exit %d (case %zu)", code, i);
+        vda_message m;
+        if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 10000, &m))
+            FAIL("no GRAB after hostile DIB %zu", i);
+        free(m.data);
+        for (uint32_t t = VD_AGENT_CLIPBOARD_IMAGE_PNG; t <= VD_AGENT_CLIPBOARD_IMAGE_BMP; t++) {
+            uint8_t req[4];
+            vda_put_le32(req, t);
+            send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+            if (!expect(h, VD_AGENT_CLIPBOARD, 20000, &m))
+                FAIL("no CLIPBOARD answer for hostile DIB %zu as type %u", i, t);
+            uint32_t got = m.size >= 4 ? vda_le32(m.data) : 99;
+            free(m.data);
+            if (got != VD_AGENT_CLIPBOARD_NONE)
+                FAIL("hostile DIB %zu as type %u: answer type %u, want NONE", i, t, got);
+        }
+        if (WaitForSingleObject(h->io.agent.hProcess, 0) == WAIT_OBJECT_0)
+            FAIL("the agent died on hostile DIB %zu", i);
+        printf("ok: hostile DIB %zu (%dx%d, %u bpp, %zu bytes): NONE for PNG and BMP\n", i,
+               bad[i].w, bad[i].h, bad[i].bpp, bad[i].size);
+    }
+    return 1;
+}
+
+/* A program copies 1/4/8-bpp palette DIBs (CF_DIB only). The client must get
+ * them as PNG with exact pixels and as BMP: the system's CF_DIBV5 made from such
+ * a CF_DIB may not carry the palette (Wine's does not), so that one alone is
+ * not enough. */
+static uint32_t pal_index(uint32_t x, uint32_t y, uint32_t bpp)
+{
+    return (x + 3 * y) % (1u << bpp);
+}
+
+static void pal_color(uint32_t i, uint8_t *rgb)
+{
+    rgb[0] = (uint8_t)(i * 37 + 11);
+    rgb[1] = (uint8_t)(i * 91 + 5);
+    rgb[2] = (uint8_t)(i * 53 + 200);
+}
+
+static int sc_copy_palette_dib(host *h)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    drain_quiet(h, 500);
+    const uint32_t w = 13, hgt = 7;
+    static const uint32_t bpps[] = { 1, 4, 8 };
+    for (size_t i = 0; i < sizeof bpps / sizeof bpps[0]; i++) {
+        uint32_t bpp = bpps[i], pal = 1u << bpp;
+        size_t stride = ((w * bpp + 31) / 32) * 4;
+        size_t size = 40 + pal * 4 + stride * hgt;
+        uint8_t *d = calloc(1, size);
+        if (!d)
+            FAIL("no memory");
+        vda_put_le32(d, 40);
+        vda_put_le32(d + 4, w);
+        vda_put_le32(d + 8, hgt);          /* bottom-up */
+        d[12] = 1;
+        d[14] = (uint8_t)bpp;
+        vda_put_le32(d + 20, (uint32_t)(stride * hgt));
+        vda_put_le32(d + 32, pal);
+        for (uint32_t k = 0; k < pal; k++) {
+            uint8_t rgb[3];
+            pal_color(k, rgb);
+            d[40 + k * 4] = rgb[2];       /* RGBQUAD: blue, green, red */
+            d[40 + k * 4 + 1] = rgb[1];
+            d[40 + k * 4 + 2] = rgb[0];
+        }
+        uint8_t *bits = d + 40 + pal * 4;
+        for (uint32_t y = 0; y < hgt; y++) {
+            uint8_t *row = bits + (size_t)(hgt - 1 - y) * stride;
+            for (uint32_t x = 0; x < w; x++) {
+                uint32_t bit = x * bpp;
+                row[bit / 8] |= (uint8_t)(pal_index(x, y, bpp) << (8 - bpp - bit % 8));
+            }
+        }
+        wchar_t in[MAX_PATH];
+        tmp_file(h, L"pal.dib", in);
+        spit(in, d, size);
+        free(d);
+        int code = wait_exit(cbtool(h, L"set-dib", in, NULL), 30000);
+        vda_message m;
+        if (code != 0)
+            FAIL("cbtool set-dib exit %d", code);
+        if (!expect(h, VD_AGENT_CLIPBOARD_GRAB, 10000, &m))
+            FAIL("no GRAB after the guest copied a %u-bpp DIB", bpp);
+        free(m.data);
+        uint8_t req[4];
+        vda_put_le32(req, VD_AGENT_CLIPBOARD_IMAGE_PNG);
+        send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+        if (!expect(h, VD_AGENT_CLIPBOARD, 20000, &m))
+            FAIL("no CLIPBOARD answer");
+        if (m.size < 4 || vda_le32(m.data) != VD_AGENT_CLIPBOARD_IMAGE_PNG) {
+            uint32_t t = m.size >= 4 ? vda_le32(m.data) : 99;
+            free(m.data);
+            FAIL("%u-bpp palette DIB as PNG: answer type %u (%u bytes)", bpp, t, m.size);
+        }
+        png_image img;
+        memset(&img, 0, sizeof img);
+        img.version = PNG_IMAGE_VERSION;
+        uint8_t rgba[13 * 7 * 4];
+        int dec = png_image_begin_read_from_memory(&img, m.data + 4, m.size - 4) &&
+                  img.width == w && img.height == hgt;
+        img.format = PNG_FORMAT_RGBA;
+        dec = dec && png_image_finish_read(&img, NULL, rgba, 0, NULL);
+        free(m.data);
+        if (!dec)
+            FAIL("%u-bpp: the PNG does not decode to %ux%u", bpp, w, hgt);
+        for (uint32_t y = 0; y < hgt; y++)
+            for (uint32_t x = 0; x < w; x++) {
+                uint8_t e[3];
+                pal_color(pal_index(x, y, bpp), e);
+                const uint8_t *p = rgba + ((size_t)y * w + x) * 4;
+                if (memcmp(p, e, 3) != 0 || p[3] != 255)
+                    FAIL("%u-bpp PNG pixel (%u,%u): %02x%02x%02x%02x, want %02x%02x%02xff", bpp,
+                         x, y, p[0], p[1], p[2], p[3], e[0], e[1], e[2]);
+            }
+        vda_put_le32(req, VD_AGENT_CLIPBOARD_IMAGE_BMP);
+        send_msg(h, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+        if (!expect(h, VD_AGENT_CLIPBOARD, 20000, &m))
+            FAIL("no CLIPBOARD answer");
+        int bmp_ok = m.size > 4 + 14 + 40 && vda_le32(m.data) == VD_AGENT_CLIPBOARD_IMAGE_BMP &&
+                     m.data[4] == 'B' && m.data[5] == 'M';
+        free(m.data);
+        if (!bmp_ok)
+            FAIL("%u-bpp palette DIB as BMP: no BMP file (%u bytes)", bpp, m.size);
+        printf("ok: guest copy of a %ux%u %u-bpp palette DIB -> exact PNG, and a BMP\n", w, hgt,
+               bpp);
+    }
+    return 1;
+}
+
 static int sc_render_on_exit(host *h)
 {
     const char *text = "still here after the agent left";
@@ -1262,6 +1428,10 @@ int main(int argc, char **argv)
         ok = sc_stop_during_paste(h);
     else if (!strcmp(sc, "copy-while-grab-pending"))
         ok = sc_copy_while_grab_pending(h);
+    else if (!strcmp(sc, "hostile-dib"))
+        ok = sc_hostile_dib(h);
+    else if (!strcmp(sc, "copy-palette-dib"))
+        ok = sc_copy_palette_dib(h);
     else if (!strcmp(sc, "render-on-exit"))
         ok = sc_render_on_exit(h);
     else if (!strcmp(sc, "paste-image"))
