@@ -295,18 +295,36 @@ static void on_control(vda_agent *a, uint32_t cmd, uint32_t arg)
 
 void vda_agent_feed(vda_agent *a, const uint8_t *buf, size_t len)
 {
+    /* A nested call with new bytes while older ones wait (the caller did not
+     * drain them): keep the stream in order, the older ones first. */
+    vda_agent_feed_rest(a);
+    a->in = buf;
+    a->in_len = len;
+    vda_agent_feed_rest(a);
+}
+
+size_t vda_agent_unparsed(const vda_agent *a)
+{
+    return a->in_len;
+}
+
+/* Parses from the cursor in a->in: a handler that runs the loop nested may parse
+ * the rest itself (through here), and this loop then finds nothing left. */
+void vda_agent_feed_rest(vda_agent *a)
+{
     for (;;) {
         vda_pipe_event ev;
-        vda_status st = vda_pipe_reader_next(&a->pipe, &buf, &len, &ev);
+        vda_status st = vda_pipe_reader_next(&a->pipe, &a->in, &a->in_len, &ev);
         if (st == VDA_NEED_MORE)
-            return;
+            break;
         if (st == VDA_ERR_FRAMING_LOST) {
             /* The stream cannot be trusted; start over at whatever comes next. */
             vda_error(a->log, "pipe framing lost: resetting the stream");
             vda_pipe_reader_reset(&a->pipe);
             vda_reasm_reset_port(&a->reasm, VDP_CLIENT_PORT);
             vda_reasm_reset_port(&a->reasm, VDP_SERVER_PORT);
-            return;
+            a->in_len = 0;
+            break;
         }
         if (st != VDA_OK)
             continue;  /* logged by the reader; it goes on at the next chunk */

@@ -66,6 +66,8 @@ typedef struct vda_agent {
     vda_agent_ops ops;
     struct { vda_msg_handler fn; void *ctx; } handlers[VD_AGENT_END_MESSAGE];
     vda_agent_paste paste;
+    const uint8_t *in;       /* bytes of the current feed not parsed yet */
+    size_t in_len;
     const vda_logger *log;
 } vda_agent;
 
@@ -79,8 +81,18 @@ void vda_agent_set_handler(vda_agent *a, uint32_t type, vda_msg_handler fn, void
 /* Announces our caps, asking for the client's (request = 1). */
 void vda_agent_start(vda_agent *a);
 
-/* Bytes read from the pipe, any amount. */
+/* Bytes read from the pipe, any amount. buf must stay valid and unchanged until
+ * the call returns, or until vda_agent_unparsed() is 0 (see below). */
 void vda_agent_feed(vda_agent *a, const uint8_t *buf, size_t len);
+
+/* A handler may run the platform's event loop nested (a paste that waits for the
+ * client's data while a message of this feed is being handled, e.g. from inside a
+ * broadcast the handler's system call sends). That nested loop must parse what is
+ * left of the current feed first (vda_agent_feed_rest until vda_agent_unparsed is
+ * 0) before it reads more into the same buffer: the new bytes would overwrite the
+ * rest and come before it. The outer feed then finds nothing left and returns. */
+size_t vda_agent_unparsed(const vda_agent *a);
+void vda_agent_feed_rest(vda_agent *a);
 
 /* One whole message (takes ownership of m->data). */
 void vda_agent_dispatch(vda_agent *a, vda_message *m);

@@ -24,6 +24,8 @@ typedef struct vdagent_app {
     pipe_client pipe;
     vda_agent agent;
     int quit;              /* leave the main loop (STOP, pipe gone, WM_QUIT) */
+    int quit_seen;         /* a wait saw quit: renders share one exit budget from */
+    DWORD quit_tick;       /* then (RENDER_ALL_BUDGET_MS) */
     /* clipboard window */
     HWND hwnd;
     uint32_t take_types[VDA_CB_MAX_TYPES];  /* a client grab not applied yet */
@@ -37,7 +39,9 @@ typedef struct vdagent_app {
 
 /* Runs the loop until *done becomes nonzero (returns 1), or timeout_ms passes, the
  * pipe breaks or quit is set (returns 0). done may be NULL (run until quit);
- * timeout_ms INFINITE for no timeout. Re-entrant: WM_RENDERFORMAT runs it nested. */
+ * timeout_ms INFINITE for no timeout. Re-entrant: WM_RENDERFORMAT runs it nested.
+ * With done, quit does not end the wait at once (renders on exit still wait), but
+ * every wait after quit ends RENDER_ALL_BUDGET_MS after quit was first seen. */
 int agent_loop_wait(vdagent_app *app, const int *done, DWORD timeout_ms);
 
 /* Binds the core's platform hooks to this app (pipe + clipboard). */

@@ -36,6 +36,14 @@ int agent_loop_wait(vdagent_app *app, const int *done, DWORD timeout_ms)
             return 1;
         if (app->pipe.broken || (app->quit && !done))
             return 0;
+        if (vda_agent_unparsed(&app->agent) > 0) {
+            /* Nested inside a handler of the last read (a paste from inside a
+             * broadcast that handler's system call sent): the rest of that read
+             * first; a new read would overwrite it in rbuf. */
+            vda_agent_feed_rest(&app->agent);
+            vda_input_features_batch_done(&app->input);  /* as on_read does */
+            continue;
+        }
         pipe_client_start_read(&app->pipe);
         HANDLE hs[2];
         DWORD n = 0;
@@ -55,6 +63,20 @@ int agent_loop_wait(vdagent_app *app, const int *done, DWORD timeout_ms)
             if (spent >= timeout_ms)
                 return 0;
             wait = timeout_ms - spent;
+        }
+        if (app->quit) {
+            /* STOP came while a render waits, or renders run on exit: vdservice
+             * kills the agent a few seconds after STOP, so all of them together
+             * get one budget from the moment quit was first seen. */
+            if (!app->quit_seen) {
+                app->quit_seen = 1;
+                app->quit_tick = GetTickCount();
+            }
+            DWORD since = GetTickCount() - app->quit_tick;
+            if (since >= RENDER_ALL_BUDGET_MS)
+                return 0;
+            if (wait > RENDER_ALL_BUDGET_MS - since)
+                wait = RENDER_ALL_BUDGET_MS - since;
         }
         DWORD r = MsgWaitForMultipleObjectsEx(n, hs, wait, QS_ALLINPUT, MWMO_INPUTAVAILABLE);
         if (r == WAIT_TIMEOUT)

@@ -144,26 +144,42 @@ static int with_header_room(const uint8_t *data, size_t len, uint8_t **buf, size
 
 static int read_image(vdagent_app *app, uint32_t type, uint8_t **buf, size_t *size)
 {
-    UINT cf = IsClipboardFormatAvailable(CF_DIBV5) ? CF_DIBV5 : CF_DIB;
-    HANDLE h = GetClipboardData(cf);
-    if (!h) {
-        vda_info(&app->log, "guest clipboard has no image any more");
-        return -1;
-    }
-    const uint8_t *dib = GlobalLock(h);
-    if (!dib)
-        return -1;
+    /* CF_DIBV5 first: a program's own V5 keeps its alpha. Then CF_DIB, if the V5
+     * is missing or does not convert: a V5 the system makes from a palette
+     * CF_DIB may come without the palette (Wine's does), while the program's
+     * own CF_DIB is complete. */
+    static const UINT formats[] = { CF_DIBV5, CF_DIB };
     vda_image_limits lim;
     vda_image_limits_default(&lim);
     vda_buf out = { 0 };
-    vda_image_status st = type == VD_AGENT_CLIPBOARD_IMAGE_PNG
-        ? vda_dib_to_png(dib, GlobalSize(h), &lim, NULL, &out, &app->log)
-        : vda_dib_to_bmp(dib, GlobalSize(h), &lim, &out, &app->log);
-    GlobalUnlock(h);
-    if (st != VDA_IMG_OK) {
-        vda_debug(&app->log, "guest image not converted: %s", vda_image_status_str(st));
+    vda_image_status st = VDA_IMG_ERR_MALFORMED;
+    int found = 0;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0] && st != VDA_IMG_OK; i++) {
+        if (!IsClipboardFormatAvailable(formats[i]))
+            continue;
+        HANDLE h = GetClipboardData(formats[i]);
+        const uint8_t *dib = h ? GlobalLock(h) : NULL;
+        if (!dib)
+            continue;
+        found = 1;
+        /* Only the last try logs why it refused: one line per bad image. */
+        int last = i + 1 == sizeof formats / sizeof formats[0] ||
+                   !IsClipboardFormatAvailable(formats[i + 1]);
+        const vda_logger *log = last ? &app->log : NULL;
+        st = type == VD_AGENT_CLIPBOARD_IMAGE_PNG
+            ? vda_dib_to_png(dib, GlobalSize(h), &lim, NULL, &out, log)
+            : vda_dib_to_bmp(dib, GlobalSize(h), &lim, &out, log);
+        GlobalUnlock(h);
+        if (st != VDA_IMG_OK)
+            vda_debug(&app->log, "guest image (format %u) not converted: %s", formats[i],
+                      vda_image_status_str(st));
+    }
+    if (!found) {
+        vda_info(&app->log, "guest clipboard has no image any more");
         return -1;
     }
+    if (st != VDA_IMG_OK)
+        return -1;
     int r = with_header_room(out.data, out.size, buf, size);
     free(out.data);
     return r;
@@ -210,6 +226,14 @@ static void on_clipboard_update(vdagent_app *app)
 {
     if (GetClipboardOwner() == app->hwnd)
         return;  /* our own EmptyClipboard / delayed formats */
+    if (app->take_pending == PENDING_TAKE) {
+        /* A client grab still waiting for the clipboard (it was busy): this
+         * guest change came after it and replaces it (the core now says the
+         * guest owns), so taking the clipboard later would wipe the guest's copy. */
+        app->take_pending = PENDING_NONE;
+        KillTimer(app->hwnd, TIMER_APPLY);
+        vda_debug(&app->log, "pending client grab dropped: the guest changed the clipboard after it");
+    }
     uint32_t types[4];
     uint32_t n = guest_types(types);
     vda_debug(&app->log, "guest clipboard changed: %u usable types", n);

@@ -31,12 +31,14 @@ typedef struct fake {
     size_t guest_len;
     int handled;     /* calls of the plugged-in handler */
     int attached;    /* client_attached calls */
+    int done_at_send[MAX_SENT];  /* paste.done when each message was sent */
 } fake;
 
 static int f_send(void *ctx, uint32_t type, uint8_t *payload, uint32_t size)
 {
     fake *f = ctx;
     assert_true(f->n_sent < MAX_SENT);
+    f->done_at_send[f->n_sent] = f->agent.paste.done;
     f->sent[f->n_sent++] = (sent_msg){ type, payload, size };
     return 0;
 }
@@ -502,6 +504,76 @@ static void test_plugged_handler(void **state)
     fake_free(f);
 }
 
+/* A handler that runs the event loop nested, as a paste from inside a broadcast
+ * of the handler's own system call does: the loop first parses the rest of the
+ * current read (vda_agent_feed_rest), then feeds a new read (the paste's data). */
+typedef struct nested_ctx {
+    fake *f;
+    const bytes *next_read;  /* what the nested loop "reads" */
+    int drain_first;         /* drain like agent_loop_wait; 0: feed new bytes at once */
+    int calls;
+} nested_ctx;
+
+static void on_nested(void *ctx, const vda_message *m)
+{
+    nested_ctx *n = ctx;
+    (void)m;
+    if (n->calls++)
+        return;
+    assert_int_equal(vda_agent_want(&n->f->agent, VD_AGENT_CLIPBOARD_UTF8_TEXT), 0);
+    if (n->drain_first)
+        while (vda_agent_unparsed(&n->f->agent) > 0)
+            vda_agent_feed_rest(&n->f->agent);
+    vda_agent_feed(&n->f->agent, n->next_read->data, n->next_read->len);
+    assert_true(n->f->agent.paste.done);
+}
+
+static void run_nested(int drain_first)
+{
+    fake *f = fake_new(1 << 20);
+    client_caps(f, 0, basic_caps, 1);
+    uint32_t text[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
+    client_grab(f, 0, 0, text, 1);
+    clear_sent(f);
+    bytes answer = { 0 };
+    add_clipboard(&answer, VD_AGENT_CLIPBOARD_UTF8_TEXT, (const uint8_t *)"abc", 3);
+    nested_ctx n = { f, &answer, drain_first, 0 };
+    vda_agent_set_handler(&f->agent, VD_AGENT_MONITORS_CONFIG, on_nested, &n);
+    /* One read: MONITORS_CONFIG, then a caps request behind it. */
+    uint8_t mc[28] = { 1 };
+    vda_caps c;
+    vda_caps_clear(&c);
+    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
+    uint8_t caps[64];
+    size_t caps_n = vda_caps_write(&c, 1, caps);
+    bytes b = { 0 };
+    add_message(&b, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, 0, mc, sizeof mc);
+    add_message(&b, VDP_CLIENT_PORT, VD_AGENT_ANNOUNCE_CAPABILITIES, 0, caps, (uint32_t)caps_n);
+    vda_agent_feed(&f->agent, b.data, b.len);
+    assert_int_equal(n.calls, 1);
+    assert_int_equal(vda_agent_unparsed(&f->agent), 0);
+    /* REQUEST, then the caps reply -- before the nested read's data was parsed. */
+    assert_int_equal(f->n_sent, 2);
+    assert_int_equal(f->sent[0].type, VD_AGENT_CLIPBOARD_REQUEST);
+    assert_caps_announce(&f->sent[1], 0);
+    assert_false(f->done_at_send[1]);
+    vda_agent_paste p;
+    vda_agent_paste_take(&f->agent, &p);
+    assert_int_equal(p.len, 3);
+    assert_memory_equal(p.buf + p.off, "abc", 3);
+    free(p.buf);
+    bytes_free(&b);
+    bytes_free(&answer);
+    fake_free(f);
+}
+
+static void test_nested_loop_in_handler(void **state)
+{
+    (void)state;
+    run_nested(1);   /* as agent_loop_wait does */
+    run_nested(0);   /* a nested feed without draining still keeps the order */
+}
+
 /* Pipe control: RESET forgets the client mid-message and announces again; STOP. */
 static void test_pipe_control(void **state)
 {
@@ -552,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_plugged_handler),
         cmocka_unit_test(test_pipe_control),
+        cmocka_unit_test(test_nested_loop_in_handler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

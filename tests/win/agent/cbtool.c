@@ -4,6 +4,16 @@
  *   cbtool set-text IN    copy the UTF-16 units in IN as CF_UNICODETEXT
  *   cbtool get-dib OUT    paste CF_DIB (or CF_DIBV5 with --v5) into OUT
  *   cbtool set-dib IN     copy the DIB in IN as CF_DIB
+ *   cbtool set-text-held IN
+ *                         as set-text, but holds the clipboard open (emptied) from
+ *                         when it sets the event vda-cbtool-holding until the event
+ *                         vda-cbtool-release is set (10 s at most), then copies
+ *   cbtool get-text-on-broadcast OUT
+ *                         open a hidden top-level window (class vda-cbtool-listen) and
+ *                         paste as get-text from inside the first WM_SETTINGCHANGE or
+ *                         WM_DISPLAYCHANGE it receives: the sender (the agent) is then
+ *                         still inside SystemParametersInfo / ChangeDisplaySettingsEx,
+ *                         so the agent gets its WM_RENDERFORMAT nested in that call
  * Exit: 0 done, 3 the clipboard gave no data, 1 error. Prints how long it took. */
 #include <windows.h>
 #include <stdio.h>
@@ -84,6 +94,80 @@ static int set(UINT cf, const char *in)
     return r == CLIP_TOOL_PUT_OK ? 0 : 1;
 }
 
+static int set_text_held(const char *in)
+{
+    size_t size;
+    unsigned char *p = read_file(in, &size);
+    HANDLE holding = OpenEventW(EVENT_MODIFY_STATE, FALSE, L"vda-cbtool-holding");
+    HANDLE release = OpenEventW(SYNCHRONIZE, FALSE, L"vda-cbtool-release");
+    if (!p || !holding || !release) {
+        fprintf(stderr, "cbtool: set-text-held: no input or no events\n");
+        return 1;
+    }
+    HGLOBAL h = GlobalAlloc(GMEM_MOVEABLE, size + 2);
+    if (!h)
+        return 1;
+    unsigned char *d = GlobalLock(h);
+    memcpy(d, p, size);
+    memset(d + size, 0, 2);
+    GlobalUnlock(h);
+    free(p);
+    if (!open_cb())
+        return 1;
+    EmptyClipboard();
+    SetEvent(holding);
+    WaitForSingleObject(release, 10000);
+    int ok = SetClipboardData(CF_UNICODETEXT, h) != NULL;
+    if (!ok)
+        GlobalFree(h);
+    CloseClipboard();
+    printf("cbtool: held the clipboard, then set %zu bytes: %s\n", size, ok ? "ok" : "FAILED");
+    return ok ? 0 : 1;
+}
+
+/* get-text-on-broadcast: the paste's exit code, or 4 if no broadcast came. */
+static const char *listen_out;
+static int listen_code = 4;
+
+static LRESULT CALLBACK listen_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if ((msg == WM_SETTINGCHANGE || msg == WM_DISPLAYCHANGE) && listen_code == 4) {
+        printf("cbtool: %s received: pasting from inside it\n",
+               msg == WM_SETTINGCHANGE ? "WM_SETTINGCHANGE" : "WM_DISPLAYCHANGE");
+        listen_code = get(CF_UNICODETEXT, listen_out);
+        PostQuitMessage(0);
+        return 0;
+    }
+    if (msg == WM_TIMER) {
+        printf("cbtool: no WM_SETTINGCHANGE / WM_DISPLAYCHANGE within 30 s\n");
+        PostQuitMessage(0);
+        return 0;
+    }
+    return DefWindowProcW(hwnd, msg, wp, lp);
+}
+
+static int get_on_broadcast(const char *out)
+{
+    listen_out = out;
+    WNDCLASSW wc;
+    memset(&wc, 0, sizeof wc);
+    wc.lpfnWndProc = listen_proc;
+    wc.hInstance = GetModuleHandleW(NULL);
+    wc.lpszClassName = L"vda-cbtool-listen";
+    if (!RegisterClassW(&wc))
+        return 1;
+    HWND w = CreateWindowExW(0, wc.lpszClassName, L"cbtool", WS_POPUP, 0, 0, 1, 1, NULL, NULL,
+                             wc.hInstance, NULL);
+    if (!w)
+        return 1;
+    SetTimer(w, 1, 30000, NULL);
+    MSG m;
+    while (GetMessageW(&m, NULL, 0, 0) > 0)
+        DispatchMessageW(&m);
+    DestroyWindow(w);
+    return listen_code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -99,6 +183,10 @@ int main(int argc, char **argv)
         return get(v5 ? CF_DIBV5 : CF_DIB, argv[2]);
     if (!strcmp(argv[1], "set-dib"))
         return set(CF_DIB, argv[2]);
+    if (!strcmp(argv[1], "set-text-held"))
+        return set_text_held(argv[2]);
+    if (!strcmp(argv[1], "get-text-on-broadcast"))
+        return get_on_broadcast(argv[2]);
     fprintf(stderr, "cbtool: unknown command %s\n", argv[1]);
     return 1;
 }
