@@ -30,6 +30,12 @@ int vda_mouse_init(vda_mouse *m, const vda_logger *log)
     if (!m->thread) {
         vda_error(log, "mouse: cannot start the input thread (error %lu): no mouse input",
                   (unsigned long)GetLastError());
+        /* The caller never calls vda_mouse_cleanup after a failed init. */
+        if (m->wake)
+            CloseHandle(m->wake);
+        if (m->idle)
+            CloseHandle(m->idle);
+        DeleteCriticalSection(&m->lock);
         return -1;
     }
     return 0;

@@ -320,6 +320,8 @@ static void on_sessions(vds_loop *L)
         DWORD type = 0, session = 0;
         int have = 0;
         EnterCriticalSection(&q->lock);
+        unsigned dropped = q->dropped;
+        q->dropped = 0;
         if (q->count > 0) {
             type = q->items[0].type;
             session = q->items[0].session;
@@ -329,6 +331,9 @@ static void on_sessions(vds_loop *L)
         if (q->count == 0)
             ResetEvent(q->event);
         LeaveCriticalSection(&q->lock);
+        if (dropped)
+            vda_warn(L->log, "%u session-change events dropped (queue full): acting on the newer ones",
+                     dropped);
         if (!have)
             return;
         DWORD console = WTSGetActiveConsoleSessionId();
@@ -532,11 +537,15 @@ void vds_loop_ctl_free(vds_loop_ctl *c)
 void vds_session_queue_push(vds_session_queue *q, DWORD type, DWORD session)
 {
     EnterCriticalSection(&q->lock);
-    if (q->count < sizeof q->items / sizeof q->items[0]) {
-        q->items[q->count].type = type;
-        q->items[q->count].session = session;
-        q->count++;
+    if (q->count == sizeof q->items / sizeof q->items[0]) {
+        /* Full (the loop is stuck): the newest event says most about the
+         * sessions now, so the oldest goes. No logging on the SCM's thread. */
+        memmove(q->items, q->items + 1, --q->count * sizeof q->items[0]);
+        q->dropped++;
     }
+    q->items[q->count].type = type;
+    q->items[q->count].session = session;
+    q->count++;
     SetEvent(q->event);
     LeaveCriticalSection(&q->lock);
 }

@@ -146,6 +146,7 @@ typedef struct vds_session_queue {
     HANDLE event;              /* set when something is queued */
     struct { DWORD type, session; } items[32];
     unsigned count;
+    unsigned dropped;          /* oldest events dropped while full; the loop logs it */
 } vds_session_queue;
 
 typedef struct vds_loop_ctl {
