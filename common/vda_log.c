@@ -130,6 +130,20 @@ static void path_replace(const char *from, const char *to)
 #define path_replace rename
 #endif
 
+/* Opens f->path for appending and takes its current size. */
+static int open_append(vda_log_file *f)
+{
+    f->fp = path_fopen(f->path, "ab");
+    if (!f->fp)
+        return -1;
+    f->size = 0;
+    if (fseek(f->fp, 0, SEEK_END) == 0) {
+        long pos = ftell(f->fp);
+        f->size = pos > 0 ? (size_t)pos : 0;
+    }
+    return 0;
+}
+
 int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
 {
     memset(f, 0, sizeof *f);
@@ -144,14 +158,9 @@ int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
     memcpy(f->old_path, path, len);
     memcpy(f->old_path + len, ".1", sizeof ".1");
     f->max_bytes = max_bytes;
-    f->fp = path_fopen(path, "ab");
-    if (!f->fp) {
+    if (open_append(f) != 0) {
         vda_log_file_close(f);
         return -1;
-    }
-    if (fseek(f->fp, 0, SEEK_END) == 0) {
-        long pos = ftell(f->fp);
-        f->size = pos > 0 ? (size_t)pos : 0;
     }
     return 0;
 }
@@ -178,6 +187,10 @@ void vda_log_file_sink(void *ctx, vda_log_level level, const char *line)
 {
     vda_log_file *f = ctx;
     size_t len = strlen(line) + 1;
+    /* The file could not be made again at a rotation (its folder gone, the disk
+     * full): try again at each line, so file logging resumes once it can. */
+    if (!f->fp && f->path)
+        open_append(f);
     if (f->fp) {
         if (f->max_bytes && f->size + len > f->max_bytes && f->size > 0)
             rotate(f);

@@ -242,6 +242,53 @@ static void test_file_long_path(void **state)
     assert_true(prev > 0 && prev <= 500);   /* rotated under the long name too */
 }
 
+/* Rotation closes the file and makes it again. If that fails (here: its folder
+ * was moved away), file logging must resume once the folder is back, not stop
+ * for good. */
+static void test_file_reopen_after_failure(void **state)
+{
+    (void)state;
+#if defined(_WIN32)
+    print_message("NOT RUN on Windows: a folder holding an open file cannot be moved there; "
+                  "the native and ASan runs cover this case\n");
+    skip();
+#else
+    char dir[64], moved[80], path[96], old[100];
+    snprintf(dir, sizeof dir, "vda-test-logdir-%d", (int)getpid());
+    snprintf(moved, sizeof moved, "%s.moved", dir);
+    snprintf(path, sizeof path, "%s/log.txt", dir);
+    snprintf(old, sizeof old, "%s.1", path);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    vda_log_file f;
+    assert_int_equal(vda_log_file_open(&f, path, 300), 0);
+    vda_logger lg = { VDA_LOG_DEBUG, vda_log_file_sink, &f, "t" };
+    vda_info(&lg, "before the folder moved");
+    assert_int_equal(rename(dir, moved), 0);   /* the open file goes with it */
+    for (int i = 0; i < 10; i++)                /* past 300 bytes: a rotation fails */
+        vda_info(&lg, "line %d while the folder is gone, padded to fill the file", i);
+    assert_null(f.fp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    vda_info(&lg, "after the folder came back");
+    vda_log_file_close(&f);
+    FILE *fp = fopen(path, "rb");
+    char buf[400] = { 0 };
+    size_t n = fp ? fread(buf, 1, sizeof buf - 1, fp) : 0;
+    if (fp)
+        fclose(fp);
+    char moved_file[100], moved_old[104];
+    snprintf(moved_file, sizeof moved_file, "%s/log.txt", moved);
+    snprintf(moved_old, sizeof moved_old, "%s.1", moved_file);
+    remove(path);
+    remove(old);
+    remove(moved_file);
+    remove(moved_old);
+    rmdir(dir);
+    rmdir(moved);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "after the folder came back"));
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_file_rotation),
         cmocka_unit_test(test_file_utf8_path),
         cmocka_unit_test(test_file_long_path),
+        cmocka_unit_test(test_file_reopen_after_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
