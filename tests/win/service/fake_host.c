@@ -10,11 +10,18 @@
 
 static vda_logger quiet = { VDA_LOG_ERROR, NULL, NULL, "fake_host" };
 
-static int wait_io(HANDLE h, OVERLAPPED *ov, BOOL started, DWORD *n)
+/* Waits for the connection's read; -1 when it fails or host_kick cuts it off. */
+static int wait_read(fake_host *h, OVERLAPPED *ov, BOOL started, DWORD *n)
 {
     if (!started && GetLastError() != ERROR_IO_PENDING)
         return -1;
-    return GetOverlappedResult(h, ov, n, TRUE) ? 0 : -1;
+    HANDLE w[2] = { ov->hEvent, h->kick };
+    if (WaitForMultipleObjects(2, w, FALSE, INFINITE) == WAIT_OBJECT_0 + 1) {
+        CancelIoEx(h->h, ov);
+        GetOverlappedResult(h->h, ov, n, TRUE);
+        return -1;
+    }
+    return GetOverlappedResult(h->h, ov, n, TRUE) ? 0 : -1;
 }
 
 static void note_error(fake_host *h, const char *what)
@@ -37,7 +44,7 @@ static void serve_connection(fake_host *h, int conn)
     for (;;) {
         DWORD n = 0;
         ResetEvent(ov.hEvent);
-        if (wait_io(h->h, &ov, ReadFile(h->h, buf, sizeof buf, NULL, &ov), &n) != 0)
+        if (wait_read(h, &ov, ReadFile(h->h, buf, sizeof buf, NULL, &ov), &n) != 0)
             break;
         const uint8_t *p = buf;
         size_t len = n;
@@ -124,6 +131,7 @@ int host_start(fake_host *h, const wchar_t *name)
     wcsncpy(h->name, name, sizeof h->name / sizeof h->name[0] - 1);
     InitializeCriticalSection(&h->lock);
     h->changed = CreateEventW(NULL, FALSE, FALSE, NULL);
+    h->kick = CreateEventW(NULL, FALSE, FALSE, NULL);
     h->h = CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
                             PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0,
                             NULL);
@@ -144,14 +152,16 @@ void host_stop(fake_host *h)
         TerminateThread(h->thread, 1);
     CloseHandle(h->thread);
     CloseHandle(h->h);
+    CloseHandle(h->kick);
     h->thread = NULL;
 }
 
 void host_kick(fake_host *h)
 {
-    /* Cuts the guest off; the pending read fails and the thread starts over. */
-    DisconnectNamedPipe(h->h);
-    CancelIoEx(h->h, NULL);
+    /* The host thread ends the connection with its one DisconnectNamedPipe. A
+     * second one from here could land after the guest has already reopened (it
+     * reopens at once) and cut that new connection off as well. */
+    SetEvent(h->kick);
 }
 
 int host_snapshot(fake_host *h, int *connects, int *disconnects, int *errors)

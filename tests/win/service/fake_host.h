@@ -22,6 +22,7 @@ typedef struct fake_host {
     HANDLE thread;
     CRITICAL_SECTION lock;
     HANDLE changed;        /* auto-reset: set on every connect, disconnect, message */
+    HANDLE kick;           /* auto-reset: host_kick asks the host thread to cut the guest off */
     volatile LONG stop;
     int connected, connects, disconnects;
     int errors;            /* framing or message errors seen on any connection */
