@@ -340,16 +340,23 @@ class Guest:
         return p
 
     def run_clip(self, pump, *args, timeout=60):
-        """Runs the clipboard tool to its end while the client's loop runs."""
-        p = self.start_clip(*args)
-        end = time.monotonic() + timeout
-        while p.poll() is None:
-            if time.monotonic() > end:
-                p.kill()
-                p.wait()
-                raise AssertionError("e2e_clip %s did not finish in %ds" % (args[0], timeout))
-            pump(0.01)
-        return p.returncode
+        """Runs the clipboard tool to its end while the client's loop runs. The
+        tool prints a line on every failure; a failure with no output at all is
+        Wine failing to start it (see _start_event_holder): logged, tried again once."""
+        for attempt in (1, 2):
+            before = len(self.procs.log_text("clip"))
+            p = self.start_clip(*args)
+            end = time.monotonic() + timeout
+            while p.poll() is None:
+                if time.monotonic() > end:
+                    p.kill()
+                    p.wait()
+                    raise AssertionError("e2e_clip %s did not finish in %ds" % (args[0], timeout))
+                pump(0.01)
+            if p.returncode == 0 or attempt == 2 or len(self.procs.log_text("clip")) != before:
+                return p.returncode
+            log("e2e_clip %s exited with status %d and no output (Wine did not start it): "
+                "trying again" % (args[0], p.returncode))
 
     # Convenience wrappers over files in the work dir.
     def put_text(self, pump, data):
