@@ -319,6 +319,27 @@ static WCHAR *expected_utf16(const uint8_t *t, size_t n, int crlf, size_t *units
     return w;
 }
 
+/* The client grabs text and cbtool starts a guest paste into out (a temp file
+ * named out_name): 1 once the agent's REQUEST for it came; *cb is cbtool, still
+ * waiting for the data. On failure cbtool is gone. */
+static int start_text_paste(host *h, const wchar_t *out_name, wchar_t *out, HANDLE *cb)
+{
+    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    if (!wait_format(CF_UNICODETEXT, 5000))
+        FAIL("no CF_UNICODETEXT offered");
+    tmp_file(h, out_name, out);
+    *cb = cbtool(h, L"get-text", out, NULL);
+    vda_message m;
+    if (!*cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m)) {
+        if (*cb)
+            wait_exit(*cb, 0);
+        FAIL("no REQUEST for the paste");
+    }
+    free(m.data);
+    return 1;
+}
+
 /* Pastes in cbtool while serving the agent's REQUEST with data; checks the result. */
 static int paste_and_check(host *h, const uint8_t *text, size_t n, int crlf_cap,
                            const wchar_t *out_name)
@@ -750,27 +771,15 @@ static int sc_stop_unanswered(host *h)
     return 1;
 }
 
-/* The agent exits while owning delayed text: it renders it first (asking the
- * client), so the guest can still paste after the agent is gone. */
 /* STOP while a guest paste waits for the client's data (the client never
  * answers): vdservice kills the agent 3 s after STOP, so the wait must give way
  * and the agent must exit cleanly within that; the paste returns empty. */
 static int sc_stop_during_paste(host *h)
 {
-    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
-        FAIL("send");
-    if (!wait_format(CF_UNICODETEXT, 5000))
-        FAIL("no CF_UNICODETEXT offered");
     wchar_t out[MAX_PATH];
-    tmp_file(h, L"s.bin", out);
-    HANDLE cb = cbtool(h, L"get-text", out, NULL);
-    vda_message m;
-    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m)) {
-        if (cb)
-            wait_exit(cb, 0);
-        FAIL("no REQUEST for the paste");
-    }
-    free(m.data);
+    HANDLE cb;
+    if (!start_text_paste(h, L"s.bin", out, &cb))
+        return 0;
     DWORD t0 = GetTickCount();
     pipe_host_send_stop(&h->io, WRITE_TIMEOUT_MS);
     DWORD r = WaitForSingleObject(h->io.agent.hProcess, 12000);
@@ -1023,6 +1032,8 @@ static int sc_copy_palette_dib(host *h)
     return 1;
 }
 
+/* The agent exits while owning delayed text: it renders it first (asking the
+ * client), so the guest can still paste after the agent is gone. */
 static int sc_render_on_exit(host *h)
 {
     const char *text = "still here after the agent left";
@@ -1112,17 +1123,10 @@ static int sc_copy_text(host *h, size_t n)
 
 static int sc_disconnect_mid_paste(host *h)
 {
-    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
-        FAIL("send");
-    if (!wait_format(CF_UNICODETEXT, 5000))
-        FAIL("no CF_UNICODETEXT offered");
     wchar_t out[MAX_PATH];
-    tmp_file(h, L"old.bin", out);
-    HANDLE cb = cbtool(h, L"get-text", out, NULL);
-    vda_message m;
-    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
-        FAIL("no REQUEST");
-    free(m.data);
+    HANDLE cb;
+    if (!start_text_paste(h, L"old.bin", out, &cb))
+        return 0;
     size_t old_n = 100000;
     uint8_t *old = make_text(old_n, 3);
     if (!send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, old, old_n, 3))  /* 3 of ~49 chunks */
@@ -1142,6 +1146,7 @@ static int sc_disconnect_mid_paste(host *h)
     h->next_serial = 0;
     if (!send_caps(h, 1, 1))
         FAIL("send");
+    vda_message m;
     if (!expect(h, VD_AGENT_ANNOUNCE_CAPABILITIES, 5000, &m))
         FAIL("no caps reply to the new client");
     uint32_t req = m.size >= 4 ? vda_le32(m.data) : 9;
@@ -1158,17 +1163,10 @@ static int sc_disconnect_mid_paste(host *h)
 
 static int sc_vanished_owner(host *h)
 {
-    if (!send_caps(h, 0, 1) || !send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
-        FAIL("send");
-    if (!wait_format(CF_UNICODETEXT, 5000))
-        FAIL("no CF_UNICODETEXT offered");
     wchar_t out[MAX_PATH];
-    tmp_file(h, L"v.bin", out);
-    HANDLE cb = cbtool(h, L"get-text", out, NULL);
-    vda_message m;
-    if (!cb || !expect(h, VD_AGENT_CLIPBOARD_REQUEST, 10000, &m))
-        FAIL("no REQUEST");
-    free(m.data);
+    HANDLE cb;
+    if (!start_text_paste(h, L"v.bin", out, &cb))
+        return 0;
     DWORD t0 = GetTickCount();
     send_disconnected(h);   /* the owner vanishes without answering */
     int code = wait_exit(cb, 5000);
