@@ -11,8 +11,8 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "image_convert.h"
-#include "le_bytes.h"
+#include "image/image_convert.h"
+#include "base/le_bytes.h"
 
 static double now_ms(void)
 {

@@ -8,9 +8,9 @@
 #include <spice/vd_agent.h>
 
 #include "bench_support.h"
-#include "chunk_reader.h"
-#include "chunk_writer.h"
-#include "reassembly.h"
+#include "wire/chunk_reader.h"
+#include "wire/chunk_writer.h"
+#include "wire/reassembly.h"
 
 #define READ_SIZE (64 * 1024)
 

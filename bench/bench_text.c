@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "bench_support.h"
-#include "text_convert.h"
+#include "base/text_convert.h"
 
 /* Mixed text: 9 ASCII lines in 10, the 10th with CJK and an emoji; 1 line in 4
  * ends in CRLF. Deterministic, so runs compare. */

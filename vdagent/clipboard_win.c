@@ -3,25 +3,23 @@
  * with delayed rendering while the client holds the grab, and renders a format on
  * demand by asking the client and running the event loop until the data comes.
  * Everything protocol-related is decided by the portable core (agent_core). */
-#include "agent_app.h"
+#include "app.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "text_convert.h"
-#include "text_slices.h"
-#ifdef VDA_HAVE_IMAGE_CONVERT
-#include "image_convert.h"
-#endif
+#include "base/text_convert.h"
+#include "agent/text_slices.h"
+#include "image/image_convert.h"
 
 #define TIMER_APPLY 1
 #define APPLY_RETRY_MS 20
 
 enum { PENDING_NONE, PENDING_TAKE, PENDING_DROP };
 
-static vdagent_app *app_of(HWND hwnd)
+static vdg_app *app_of(HWND hwnd)
 {
-    return (vdagent_app *)GetWindowLongPtrW(hwnd, GWLP_USERDATA);
+    return (vdg_app *)GetWindowLongPtrW(hwnd, GWLP_USERDATA);
 }
 
 /* Another process may hold the clipboard open for a moment. */
@@ -35,7 +33,7 @@ static int open_clipboard(HWND hwnd, int tries)
     return 0;
 }
 
-static int client_has(const vdagent_app *app, uint32_t type)
+static int client_has(const vdg_app *app, uint32_t type)
 {
     const vda_cb_session *s = &app->agent.cb;
     for (uint32_t i = 0; i < s->n_client_types; i++)
@@ -45,7 +43,7 @@ static int client_has(const vdagent_app *app, uint32_t type)
 }
 
 /* Applies a pending take or drop; if the clipboard is busy, retries on a timer. */
-static void apply_pending(vdagent_app *app)
+static void apply_pending(vdg_app *app)
 {
     if (app->take_pending == PENDING_NONE)
         return;
@@ -61,10 +59,8 @@ static void apply_pending(vdagent_app *app)
         for (uint32_t i = 0; i < app->take_n; i++) {
             uint32_t t = app->take_types[i];
             text |= t == VD_AGENT_CLIPBOARD_UTF8_TEXT;
-#ifdef VDA_HAVE_IMAGE_CONVERT
             png |= t == VD_AGENT_CLIPBOARD_IMAGE_PNG;
             bmp |= t == VD_AGENT_CLIPBOARD_IMAGE_BMP;
-#endif
         }
         if (text)
             SetClipboardData(CF_UNICODETEXT, NULL);
@@ -86,9 +82,9 @@ static void apply_pending(vdagent_app *app)
     app->take_pending = PENDING_NONE;
 }
 
-void clipboard_win_take(void *ctx, const uint32_t *types, uint32_t n)
+void vdg_clipboard_take(void *ctx, const uint32_t *types, uint32_t n)
 {
-    vdagent_app *app = ctx;
+    vdg_app *app = ctx;
     if (n > VDA_CB_MAX_TYPES)
         n = VDA_CB_MAX_TYPES;
     memcpy(app->take_types, types, n * sizeof *types);
@@ -97,14 +93,14 @@ void clipboard_win_take(void *ctx, const uint32_t *types, uint32_t n)
     apply_pending(app);
 }
 
-void clipboard_win_drop(void *ctx)
+void vdg_clipboard_drop(void *ctx)
 {
-    vdagent_app *app = ctx;
+    vdg_app *app = ctx;
     app->take_pending = PENDING_DROP;
     apply_pending(app);
 }
 
-static int read_text(vdagent_app *app, uint8_t **buf, size_t *size)
+static int read_text(vdg_app *app, uint8_t **buf, size_t *size)
 {
     HANDLE h = GetClipboardData(CF_UNICODETEXT);
     if (!h) {
@@ -130,7 +126,6 @@ static int read_text(vdagent_app *app, uint8_t **buf, size_t *size)
     return 0;
 }
 
-#ifdef VDA_HAVE_IMAGE_CONVERT
 /* Adds the 4 free bytes the core wants in front of the data. */
 static int with_header_room(const uint8_t *data, size_t len, uint8_t **buf, size_t *size)
 {
@@ -142,7 +137,7 @@ static int with_header_room(const uint8_t *data, size_t len, uint8_t **buf, size
     return 0;
 }
 
-static int read_image(vdagent_app *app, uint32_t type, uint8_t **buf, size_t *size)
+static int read_image(vdg_app *app, uint32_t type, uint8_t **buf, size_t *size)
 {
     /* CF_DIBV5 first: a program's own V5 keeps its alpha. Then CF_DIB, if the V5
      * is missing or does not convert: a V5 the system makes from a palette
@@ -184,11 +179,10 @@ static int read_image(vdagent_app *app, uint32_t type, uint8_t **buf, size_t *si
     free(out.data);
     return r;
 }
-#endif
 
-int clipboard_win_read(void *ctx, uint32_t type, uint8_t **buf, size_t *size)
+int vdg_clipboard_read(void *ctx, uint32_t type, uint8_t **buf, size_t *size)
 {
-    vdagent_app *app = ctx;
+    vdg_app *app = ctx;
     if (!open_clipboard(app->hwnd, 20)) {
         vda_warn(&app->log, "cannot open the clipboard (error %lu)",
                  (unsigned long)GetLastError());
@@ -197,10 +191,8 @@ int clipboard_win_read(void *ctx, uint32_t type, uint8_t **buf, size_t *size)
     int r = -1;
     if (type == VD_AGENT_CLIPBOARD_UTF8_TEXT)
         r = read_text(app, buf, size);
-#ifdef VDA_HAVE_IMAGE_CONVERT
     else if (type == VD_AGENT_CLIPBOARD_IMAGE_PNG || type == VD_AGENT_CLIPBOARD_IMAGE_BMP)
         r = read_image(app, type, buf, size);
-#endif
     CloseClipboard();
     return r;
 }
@@ -212,17 +204,15 @@ static uint32_t guest_types(uint32_t *types)
     if (IsClipboardFormatAvailable(CF_UNICODETEXT) || IsClipboardFormatAvailable(CF_TEXT) ||
         IsClipboardFormatAvailable(CF_OEMTEXT))
         types[n++] = VD_AGENT_CLIPBOARD_UTF8_TEXT;
-#ifdef VDA_HAVE_IMAGE_CONVERT
     if (IsClipboardFormatAvailable(CF_DIB) || IsClipboardFormatAvailable(CF_DIBV5) ||
         IsClipboardFormatAvailable(CF_BITMAP)) {
         types[n++] = VD_AGENT_CLIPBOARD_IMAGE_PNG;
         types[n++] = VD_AGENT_CLIPBOARD_IMAGE_BMP;
     }
-#endif
     return n;
 }
 
-static void on_clipboard_update(vdagent_app *app)
+static void on_clipboard_update(vdg_app *app)
 {
     if (GetClipboardOwner() == app->hwnd)
         return;  /* our own EmptyClipboard / delayed formats */
@@ -263,15 +253,15 @@ static void release_slice(void *ctx, const uint8_t *p, size_t n)
     release_pages(p, n);
 }
 
-void clipboard_win_client_attached(void *ctx)
+void vdg_clipboard_client_attached(void *ctx)
 {
-    vdagent_app *app = ctx;
+    vdg_app *app = ctx;
     on_clipboard_update(app);  /* a copy made before the client came */
 }
 
 /* Converts the client's data into a new HGLOBAL for cf. Frees paste->buf as soon
  * as it is no longer needed, before anything else big is built. */
-static HGLOBAL convert_to_global(vdagent_app *app, UINT cf, vda_agent_paste *p)
+static HGLOBAL convert_to_global(vdg_app *app, UINT cf, vda_agent_paste *p)
 {
     const uint8_t *data = p->buf + p->off;
     HGLOBAL h = NULL;
@@ -289,7 +279,6 @@ static HGLOBAL convert_to_global(vdagent_app *app, UINT cf, vda_agent_paste *p)
             vda_error(&app->log, "out of memory for %zu UTF-16 units", units + 1);
         }
     }
-#ifdef VDA_HAVE_IMAGE_CONVERT
     else if ((cf == CF_DIB || cf == CF_DIBV5) && (p->type == VD_AGENT_CLIPBOARD_IMAGE_PNG ||
                                                   p->type == VD_AGENT_CLIPBOARD_IMAGE_BMP)) {
         vda_image_limits lim;
@@ -311,7 +300,6 @@ static HGLOBAL convert_to_global(vdagent_app *app, UINT cf, vda_agent_paste *p)
         }
         free(dib.data);
     }
-#endif
     free(p->buf);
     p->buf = NULL;
     return h;
@@ -324,7 +312,7 @@ static unsigned rendered_bit(UINT cf)
 
 /* WM_RENDERFORMAT: ask the client, keep the loop running until the answer (or the
  * timeout, or the client going away), then hand the data to Windows. */
-static void render_format(vdagent_app *app, UINT cf, DWORD timeout_ms)
+static void render_format(vdg_app *app, UINT cf, DWORD timeout_ms)
 {
     uint32_t type;
     if (cf == CF_UNICODETEXT)
@@ -340,7 +328,7 @@ static void render_format(vdagent_app *app, UINT cf, DWORD timeout_ms)
         return;  /* nothing will come: the paste gets nothing, at once */
     app->rendering++;
     DWORD t0 = GetTickCount();
-    int got = agent_loop_wait(app, &app->agent.paste.done, timeout_ms);
+    int got = vdg_loop_wait(app, &app->agent.paste.done, timeout_ms);
     app->rendering--;
     if (!got) {
         vda_warn(&app->log, "no clipboard data from the client after %lu ms: paste is empty",
@@ -375,7 +363,7 @@ static DWORD budget_left(DWORD start)
     return spent < RENDER_ALL_BUDGET_MS ? RENDER_ALL_BUDGET_MS - spent : 0;
 }
 
-static void render_all(vdagent_app *app)
+static void render_all(vdg_app *app)
 {
     if (!open_clipboard(app->hwnd, 20))
         return;
@@ -386,20 +374,18 @@ static void render_all(vdagent_app *app)
         if (client_has(app, VD_AGENT_CLIPBOARD_UTF8_TEXT) &&
             !(app->rendered & rendered_bit(CF_UNICODETEXT)))
             render_format(app, CF_UNICODETEXT, budget_left(start));
-#ifdef VDA_HAVE_IMAGE_CONVERT
         if ((client_has(app, VD_AGENT_CLIPBOARD_IMAGE_PNG) ||
              client_has(app, VD_AGENT_CLIPBOARD_IMAGE_BMP)) &&
             !(app->rendered & (rendered_bit(CF_DIB) | rendered_bit(CF_DIBV5))) &&
             budget_left(start) > 0)
             render_format(app, CF_DIB, budget_left(start));
-#endif
     }
     CloseClipboard();
 }
 
 static LRESULT CALLBACK wnd_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
 {
-    vdagent_app *app = app_of(hwnd);
+    vdg_app *app = app_of(hwnd);
     switch (msg) {
     case WM_NCCREATE: {
         CREATESTRUCTW *cs = (CREATESTRUCTW *)lp;
@@ -428,7 +414,7 @@ static LRESULT CALLBACK wnd_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     return DefWindowProcW(hwnd, msg, wp, lp);
 }
 
-int clipboard_win_init(vdagent_app *app)
+int vdg_clipboard_init(vdg_app *app)
 {
     WNDCLASSW wc;
     memset(&wc, 0, sizeof wc);
@@ -455,7 +441,7 @@ int clipboard_win_init(vdagent_app *app)
     return 0;
 }
 
-void clipboard_win_destroy(vdagent_app *app)
+void vdg_clipboard_destroy(vdg_app *app)
 {
     if (!app->hwnd)
         return;

@@ -5,7 +5,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 
 /* Broadcast the change (apps redraw) but never write it to the user profile. */
 #define SPI_FLAGS SPIF_SENDCHANGE
@@ -13,7 +13,7 @@
 typedef enum setting_result { SETTING_OK = 0, SETTING_FAILED = 1 } setting_result;
 
 /* Opens (creating if asked) the volatile key; NULL if absent or on error. */
-static HKEY open_key(const vda_display_config *d, int create)
+static HKEY open_key(const vdg_display_config *d, int create)
 {
     HKEY k = NULL;
     if (!create) {
@@ -44,7 +44,7 @@ static HKEY open_key(const vda_display_config *d, int create)
     return k;
 }
 
-static int saved_dword(const vda_display_config *d, const wchar_t *name, DWORD *v)
+static int saved_dword(const vdg_display_config *d, const wchar_t *name, DWORD *v)
 {
     HKEY k = open_key(d, 0);
     if (!k) {
@@ -56,7 +56,7 @@ static int saved_dword(const vda_display_config *d, const wchar_t *name, DWORD *
     return r == ERROR_SUCCESS && type == REG_DWORD && size == sizeof *v;
 }
 
-static int saved_string(const vda_display_config *d, const wchar_t *name, wchar_t *buf,
+static int saved_string(const vdg_display_config *d, const wchar_t *name, wchar_t *buf,
                         DWORD chars)
 {
     HKEY k = open_key(d, 0);
@@ -70,7 +70,7 @@ static int saved_string(const vda_display_config *d, const wchar_t *name, wchar_
     return r == ERROR_SUCCESS && type == REG_SZ;
 }
 
-static int save_value(const vda_display_config *d, const wchar_t *name, DWORD type,
+static int save_value(const vdg_display_config *d, const wchar_t *name, DWORD type,
                       const void *data, DWORD size)
 {
     HKEY k = open_key(d, 1);
@@ -86,7 +86,7 @@ static int save_value(const vda_display_config *d, const wchar_t *name, DWORD ty
     return 1;
 }
 
-static void forget_value(const vda_display_config *d, const wchar_t *name)
+static void forget_value(const vdg_display_config *d, const wchar_t *name)
 {
     HKEY k = open_key(d, 0);
     if (k) {
@@ -95,7 +95,7 @@ static void forget_value(const vda_display_config *d, const wchar_t *name)
     }
 }
 
-static setting_result spi_failed(const vda_display_config *d, const char *what)
+static setting_result spi_failed(const vdg_display_config *d, const char *what)
 {
     vda_warn(d->log, "display-config: %s failed (error %lu)", what,
              (unsigned long)GetLastError());
@@ -104,7 +104,7 @@ static setting_result spi_failed(const vda_display_config *d, const char *what)
 
 /* ---- wallpaper ---- */
 
-static setting_result wallpaper(const vda_display_config *d, int disable)
+static setting_result wallpaper(const vdg_display_config *d, int disable)
 {
     wchar_t path[MAX_PATH + 1];
     int saved = saved_string(d, L"Wallpaper", path, MAX_PATH + 1);
@@ -138,7 +138,7 @@ static setting_result wallpaper(const vda_display_config *d, int disable)
 
 /* ---- font smoothing ---- */
 
-static setting_result font_smoothing(const vda_display_config *d, int disable)
+static setting_result font_smoothing(const vdg_display_config *d, int disable)
 {
     DWORD user;
     int saved = saved_dword(d, L"FontSmoothing", &user);
@@ -179,7 +179,7 @@ static int set_animation(int min_animate, BOOL ui_effects)
            SystemParametersInfoW(SPI_SETUIEFFECTS, 0, (void *)(INT_PTR)ui_effects, SPI_FLAGS);
 }
 
-static setting_result animation(const vda_display_config *d, int disable)
+static setting_result animation(const vdg_display_config *d, int disable)
 {
     DWORD min_anim, effects;
     int saved = saved_dword(d, L"MinAnimate", &min_anim) &&
@@ -220,14 +220,14 @@ static setting_result animation(const vda_display_config *d, int disable)
     return SETTING_OK;
 }
 
-void vda_display_config_init(vda_display_config *d, const vda_logger *log, const wchar_t *key)
+void vdg_display_config_init(vdg_display_config *d, const vda_logger *log, const wchar_t *key)
 {
     memset(d, 0, sizeof *d);
     d->log = log;
     wcsncpy(d->key, key ? key : VDA_DISPLAY_CONFIG_KEY, sizeof d->key / sizeof d->key[0] - 1);
 }
 
-static uint32_t apply_flags(vda_display_config *d, uint32_t flags)
+static uint32_t apply_flags(vdg_display_config *d, uint32_t flags)
 {
     setting_result r = SETTING_OK;
     r |= wallpaper(d, (flags & VD_AGENT_DISPLAY_CONFIG_FLAG_DISABLE_WALLPAPER) != 0);
@@ -236,7 +236,7 @@ static uint32_t apply_flags(vda_display_config *d, uint32_t flags)
     return r == SETTING_OK ? VD_AGENT_SUCCESS : VD_AGENT_ERROR;
 }
 
-uint32_t vda_display_config_handle(vda_display_config *d, const uint8_t *payload, size_t size)
+uint32_t vdg_display_config_handle(vdg_display_config *d, const uint8_t *payload, size_t size)
 {
     if (size < sizeof(VDAgentDisplayConfig)) {
         vda_warn(d->log, "display-config: message of %zu bytes discarded (needs %zu)", size,
@@ -252,7 +252,7 @@ uint32_t vda_display_config_handle(vda_display_config *d, const uint8_t *payload
     return apply_flags(d, flags);
 }
 
-uint32_t vda_display_config_restore(vda_display_config *d)
+uint32_t vdg_display_config_restore(vdg_display_config *d)
 {
     return apply_flags(d, 0);
 }

@@ -4,11 +4,11 @@
 
 #include <spice/vd_agent.h>
 
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 #include "monitors_win.h"
-#include "msg_sizes.h"
+#include "wire/msg_sizes.h"
 
-static void send_reply(vda_input_features *f, uint32_t type, uint32_t result)
+static void send_reply(vdg_input_features *f, uint32_t type, uint32_t result)
 {
     uint8_t *p = malloc(sizeof(VDAgentReply));
     if (!p) {
@@ -22,35 +22,35 @@ static void send_reply(vda_input_features *f, uint32_t type, uint32_t result)
 
 static void on_mouse(void *ctx, const vda_message *m)
 {
-    vda_input_features *f = ctx;
-    vda_mouse_handle(&f->mouse, m->data, m->size);
+    vdg_input_features *f = ctx;
+    vdg_mouse_handle(&f->mouse, m->data, m->size);
 }
 
 static void on_monitors(void *ctx, const vda_message *m)
 {
-    vda_input_features *f = ctx;
+    vdg_input_features *f = ctx;
     int pos_cap = vda_caps_has(&f->agent->client, VD_AGENT_CAP_MONITORS_CONFIG_POSITION);
-    uint32_t r = vda_monitors_apply(f->log, m->data, m->size, pos_cap);
+    uint32_t r = vdg_monitors_apply(f->log, m->data, m->size, pos_cap);
     if (f->mouse_ok) {
-        vda_mouse_geometry_changed(&f->mouse);
+        vdg_mouse_geometry_changed(&f->mouse);
     }
     send_reply(f, VD_AGENT_MONITORS_CONFIG, r);
 }
 
 static void on_display_config(void *ctx, const vda_message *m)
 {
-    vda_input_features *f = ctx;
-    send_reply(f, VD_AGENT_DISPLAY_CONFIG, vda_display_config_handle(&f->display, m->data, m->size));
+    vdg_input_features *f = ctx;
+    send_reply(f, VD_AGENT_DISPLAY_CONFIG, vdg_display_config_handle(&f->display, m->data, m->size));
 }
 
-void vda_input_features_init(vda_input_features *f, vda_agent *agent, const vda_logger *log)
+void vdg_input_features_init(vdg_input_features *f, vda_agent *agent, const vda_logger *log)
 {
     f->agent = agent;
     f->log = log;
     /* Our geometry is in physical pixels, like EnumDisplaySettings. */
     SetProcessDPIAware();
-    f->mouse_ok = vda_mouse_init(&f->mouse, log) == 0;
-    vda_display_config_init(&f->display, log, NULL);
+    f->mouse_ok = vdg_mouse_init(&f->mouse, log) == 0;
+    vdg_display_config_init(&f->display, log, NULL);
     if (f->mouse_ok) {
         vda_agent_set_handler(agent, VD_AGENT_MOUSE_STATE, on_mouse, f);
         vda_caps_set(&agent->ours, VD_AGENT_CAP_MOUSE_STATE);
@@ -63,26 +63,26 @@ void vda_input_features_init(vda_input_features *f, vda_agent *agent, const vda_
     vda_caps_set(&agent->ours, VD_AGENT_CAP_DISPLAY_CONFIG);
 }
 
-void vda_input_features_batch_done(vda_input_features *f)
+void vdg_input_features_batch_done(vdg_input_features *f)
 {
     if (f->mouse_ok) {
-        vda_mouse_flush(&f->mouse);
+        vdg_mouse_flush(&f->mouse);
     }
 }
 
-void vda_input_features_client_reset(vda_input_features *f)
+void vdg_input_features_client_reset(vdg_input_features *f)
 {
     if (f->mouse_ok) {
-        vda_mouse_reset(&f->mouse);
+        vdg_mouse_reset(&f->mouse);
     }
-    vda_display_config_restore(&f->display);
+    vdg_display_config_restore(&f->display);
 }
 
-void vda_input_features_cleanup(vda_input_features *f)
+void vdg_input_features_cleanup(vdg_input_features *f)
 {
-    vda_display_config_restore(&f->display);
+    vdg_display_config_restore(&f->display);
     if (f->mouse_ok) {
-        vda_mouse_cleanup(&f->mouse);
+        vdg_mouse_cleanup(&f->mouse);
         f->mouse_ok = 0;
     }
 }

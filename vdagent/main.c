@@ -2,7 +2,7 @@
  *   vdagent.exe --pipe NAME [--log-level LEVEL] [--log-file PATH] [--clipboard-limit MIB]
  * It connects to \\.\pipe\NAME, says HELLO, announces its capabilities and runs
  * one event loop until the service says STOP or the pipe goes away. */
-#include "agent_app.h"
+#include "app.h"
 #include "vda_version.h"
 
 #include <stdio.h>
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
     if (r)
         return r == 1 ? 0 : 2;
 
-    vdagent_app *app = calloc(1, sizeof *app);  /* big (pipe buffers): not on the stack */
+    vdg_app *app = calloc(1, sizeof *app);  /* big (pipe buffers): not on the stack */
     if (!app)
         return 1;
     vda_logger err_log = { (vda_log_level)o.level, vda_log_sink_stdio, stderr, "vdagent" };
@@ -131,28 +131,28 @@ int main(int argc, char **argv)
              (unsigned long)GetCurrentProcessId(), o.pipe, o.limit_mib);
 
     int rc = 1;
-    if (clipboard_win_init(app) != 0)
+    if (vdg_clipboard_init(app) != 0)
         goto out;
-    if (pipe_client_open(&app->pipe, name, 10000, &app->log) != 0)
+    if (vdg_pipe_open(&app->pipe, name, 10000, &app->log) != 0)
         goto out_window;
     vda_agent_ops ops;
-    agent_app_ops(app, &ops);
+    vdg_app_ops(app, &ops);
     vda_agent_init(&app->agent, &ops, app->clip_max, &app->log);
-    vda_input_features_init(&app->input, &app->agent, &app->log);  /* before the caps go out */
+    vdg_input_features_init(&app->input, &app->agent, &app->log);  /* before the caps go out */
     vda_agent_start(&app->agent);
 
-    agent_loop_wait(app, NULL, INFINITE);
+    vdg_loop_wait(app, NULL, INFINITE);
     vda_info(&app->log, "leaving (%s)", app->pipe.broken ? "pipe closed" : "stop");
 
-    clipboard_win_destroy(app);   /* renders delayed formats while the pipe still works */
-    vda_input_features_cleanup(&app->input);  /* the user's display settings back */
-    pipe_client_flush(&app->pipe, EXIT_FLUSH_MS);
+    vdg_clipboard_destroy(app);   /* renders delayed formats while the pipe still works */
+    vdg_input_features_cleanup(&app->input);  /* the user's display settings back */
+    vdg_pipe_flush(&app->pipe, EXIT_FLUSH_MS);
     vda_agent_free(&app->agent);
-    pipe_client_close(&app->pipe);
+    vdg_pipe_close(&app->pipe);
     rc = 0;
     goto out;
 out_window:
-    clipboard_win_destroy(app);
+    vdg_clipboard_destroy(app);
 out:
     if (o.log_file)
         vda_log_file_close(&lf);

@@ -6,13 +6,13 @@
 
 #include <spice/vd_agent.h>
 
-#include "display_modes.h"
-#include "monitors_layout.h"
+#include "agent/display_modes.h"
+#include "agent/monitors_layout.h"
 
 /* Modes we look at per device; drivers list a few hundred at most. */
 #define MODES_MAX 1024
 
-size_t vda_display_devices(vda_display_device *out, size_t max)
+size_t vdg_display_devices(vdg_display_device *out, size_t max)
 {
     size_t n = 0;
     for (DWORD i = 0; n < max; i++) {
@@ -25,7 +25,7 @@ size_t vda_display_devices(vda_display_device *out, size_t max)
         if (dd.StateFlags & DISPLAY_DEVICE_MIRRORING_DRIVER) {
             continue;
         }
-        vda_display_device *d = &out[n++];
+        vdg_display_device *d = &out[n++];
         memset(d, 0, sizeof *d);
         wcsncpy(d->name, dd.DeviceName, sizeof d->name / sizeof d->name[0] - 1);
         d->attached = (dd.StateFlags & DISPLAY_DEVICE_ATTACHED_TO_DESKTOP) != 0;
@@ -44,10 +44,10 @@ size_t vda_display_devices(vda_display_device *out, size_t max)
     return n;
 }
 
-int vda_screen_geometry(vda_screen_geom *g)
+int vdg_screen_geometry(vda_screen_geom *g)
 {
-    vda_display_device dev[VDA_DISPLAY_DEVICES_MAX];
-    size_t n = vda_display_devices(dev, VDA_DISPLAY_DEVICES_MAX);
+    vdg_display_device dev[VDA_DISPLAY_DEVICES_MAX];
+    size_t n = vdg_display_devices(dev, VDA_DISPLAY_DEVICES_MAX);
     memset(g, 0, sizeof *g);
     int64_t l = 0, t = 0, r = 0, b = 0;
     int any = 0;
@@ -115,7 +115,7 @@ static const char *disp_change_str(LONG r)
 
 /* Stages one device's new settings (committed later, all at once). Returns 1
  * on failure (logged), 0 on success. */
-static int stage_device(const vda_logger *log, const vda_display_device *d, DEVMODEW *dm,
+static int stage_device(const vda_logger *log, const vdg_display_device *d, DEVMODEW *dm,
                         DWORD flags)
 {
     LONG r = ChangeDisplaySettingsExW(d->name, dm, NULL, flags | CDS_UPDATEREGISTRY | CDS_NORESET,
@@ -129,7 +129,7 @@ static int stage_device(const vda_logger *log, const vda_display_device *d, DEVM
     return 0;
 }
 
-uint32_t vda_monitors_apply(const vda_logger *log, const uint8_t *payload, size_t size,
+uint32_t vdg_monitors_apply(const vda_logger *log, const uint8_t *payload, size_t size,
                             int client_has_position_cap)
 {
     vda_monitors_layout l;
@@ -140,8 +140,8 @@ uint32_t vda_monitors_apply(const vda_logger *log, const uint8_t *payload, size_
                  vda_moncfg_status_str(s), (unsigned)bad);
         return VD_AGENT_ERROR;
     }
-    vda_display_device dev[VDA_DISPLAY_DEVICES_MAX];
-    size_t ndev = vda_display_devices(dev, VDA_DISPLAY_DEVICES_MAX);
+    vdg_display_device dev[VDA_DISPLAY_DEVICES_MAX];
+    size_t ndev = vdg_display_devices(dev, VDA_DISPLAY_DEVICES_MAX);
     if (l.primary >= ndev) {
         vda_warn(log, "monitors: config's primary is monitor %u but the guest has %zu displays",
                  (unsigned)l.primary, ndev);
@@ -154,7 +154,7 @@ uint32_t vda_monitors_apply(const vda_logger *log, const uint8_t *payload, size_
 
     int failed = 0, staged = 0;
     for (size_t i = 0; i < ndev; i++) {
-        const vda_display_device *d = &dev[i];
+        const vdg_display_device *d = &dev[i];
         DEVMODEW dm;
         memset(&dm, 0, sizeof dm);
         dm.dmSize = sizeof dm;

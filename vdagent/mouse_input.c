@@ -6,7 +6,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 #include "monitors_win.h"
 
 /* Re-read the layout at least this often, in case nobody told us it changed. */
@@ -16,7 +16,7 @@
 
 static DWORD WINAPI worker_main(void *arg);
 
-int vda_mouse_init(vda_mouse *m, const vda_logger *log)
+int vdg_mouse_init(vdg_mouse *m, const vda_logger *log)
 {
     memset(m, 0, sizeof *m);
     m->log = log;
@@ -30,7 +30,7 @@ int vda_mouse_init(vda_mouse *m, const vda_logger *log)
     if (!m->thread) {
         vda_error(log, "mouse: cannot start the input thread (error %lu): no mouse input",
                   (unsigned long)GetLastError());
-        /* The caller never calls vda_mouse_cleanup after a failed init. */
+        /* The caller never calls vdg_mouse_cleanup after a failed init. */
         if (m->wake)
             CloseHandle(m->wake);
         if (m->idle)
@@ -41,16 +41,16 @@ int vda_mouse_init(vda_mouse *m, const vda_logger *log)
     return 0;
 }
 
-void vda_mouse_geometry_changed(vda_mouse *m)
+void vdg_mouse_geometry_changed(vdg_mouse *m)
 {
     m->have_geom = 0;
 }
 
-static const vda_screen_geom *geometry(vda_mouse *m)
+static const vda_screen_geom *geometry(vdg_mouse *m)
 {
     ULONGLONG now = GetTickCount64();
     if (!m->have_geom || now - m->geom_time >= GEOM_MAX_AGE_MS) {
-        if (vda_screen_geometry(&m->geom) != 0) {
+        if (vdg_screen_geometry(&m->geom) != 0) {
             vda_debug(m->log, "mouse: no attached display devices; using the virtual screen");
         }
         m->have_geom = 1;
@@ -91,8 +91,8 @@ static void to_input(const vda_mouse_event *e, INPUT *in)
 
 /* Worker: the logger is not the worker's to use (sinks are not thread-safe),
  * so it leaves notes that the caller's thread logs on its next call. */
-static void note(vda_mouse *m, vda_log_level level, const char *fmt, ...) VDA_PRINTF(3, 4);
-static void note(vda_mouse *m, vda_log_level level, const char *fmt, ...)
+static void note(vdg_mouse *m, vda_log_level level, const char *fmt, ...) VDA_PRINTF(3, 4);
+static void note(vdg_mouse *m, vda_log_level level, const char *fmt, ...)
 {
     EnterCriticalSection(&m->lock);
     if (m->notes < VDA_MOUSE_NOTES) {
@@ -106,7 +106,7 @@ static void note(vda_mouse *m, vda_log_level level, const char *fmt, ...)
 }
 
 /* Caller's thread: logs what the worker noted. */
-static void log_notes(vda_mouse *m)
+static void log_notes(vdg_mouse *m)
 {
     char text[VDA_MOUSE_NOTES][sizeof m->note_text[0]];
     vda_log_level level[VDA_MOUSE_NOTES];
@@ -122,7 +122,7 @@ static void log_notes(vda_mouse *m)
 }
 
 /* Worker: moves its thread to the current input desktop. Returns 1 if it switched. */
-static int follow_input_desktop(vda_mouse *m)
+static int follow_input_desktop(vdg_mouse *m)
 {
     HDESK d = OpenInputDesktop(0, FALSE, DESKTOP_READOBJECTS | DESKTOP_WRITEOBJECTS |
                                              DESKTOP_JOURNALPLAYBACK | DESKTOP_SWITCHDESKTOP);
@@ -153,7 +153,7 @@ static int follow_input_desktop(vda_mouse *m)
 
 /* Worker: one batch, one SendInput call (Windows inserts it without other
  * input in between); on failure follow the input desktop and retry once. */
-static void send_batch(vda_mouse *m, INPUT *in, UINT n)
+static void send_batch(vdg_mouse *m, INPUT *in, UINT n)
 {
     UINT sent = SendInput(n, in, sizeof in[0]);
     if (sent < n) {
@@ -179,7 +179,7 @@ static void send_batch(vda_mouse *m, INPUT *in, UINT n)
 
 static DWORD WINAPI worker_main(void *arg)
 {
-    vda_mouse *m = arg;
+    vdg_mouse *m = arg;
     INPUT batch[VDA_MOUSE_QUEUE];
     for (;;) {
         WaitForSingleObject(m->wake, INFINITE);
@@ -205,7 +205,7 @@ static DWORD WINAPI worker_main(void *arg)
 }
 
 /* Removes queued moves (each superseded by a later position). */
-static void drop_queued_moves(vda_mouse *m)
+static void drop_queued_moves(vdg_mouse *m)
 {
     size_t k = 0;
     for (size_t i = 0; i < m->queued; i++) {
@@ -217,7 +217,7 @@ static void drop_queued_moves(vda_mouse *m)
     m->queued = k;
 }
 
-static void send_events(vda_mouse *m, const vda_mouse_event *ev, size_t n)
+static void send_events(vdg_mouse *m, const vda_mouse_event *ev, size_t n)
 {
     log_notes(m);
     if (n == 0 || !m->thread) {
@@ -243,7 +243,7 @@ static void send_events(vda_mouse *m, const vda_mouse_event *ev, size_t n)
     SetEvent(m->wake);
 }
 
-void vda_mouse_handle(vda_mouse *m, const uint8_t *payload, size_t size)
+void vdg_mouse_handle(vdg_mouse *m, const uint8_t *payload, size_t size)
 {
     if (size < sizeof(VDAgentMouseState)) {
         vda_warn(m->log, "mouse: state of %zu bytes discarded (needs %zu)", size,
@@ -260,7 +260,7 @@ void vda_mouse_handle(vda_mouse *m, const uint8_t *payload, size_t size)
     if (!have_pos && GetTickCount64() - m->geom_time >= GEOM_RECHECK_MS) {
         /* Maybe a monitor appeared since we last looked (not on every message:
          * a stream of bad display_ids must not enumerate devices each time). */
-        vda_mouse_geometry_changed(m);
+        vdg_mouse_geometry_changed(m);
         r = vda_mouse_normalise(geometry(m), x, y, display_id, &pos);
         have_pos = r == VDA_NORM_OK || r == VDA_NORM_CLAMPED;
     }
@@ -274,19 +274,19 @@ void vda_mouse_handle(vda_mouse *m, const uint8_t *payload, size_t size)
     send_events(m, ev, n);
 }
 
-void vda_mouse_flush(vda_mouse *m)
+void vdg_mouse_flush(vdg_mouse *m)
 {
     vda_mouse_event ev[VDA_MOUSE_MAX_EVENTS];
     send_events(m, ev, vda_mouse_tracker_flush(&m->tracker, ev));
 }
 
-void vda_mouse_reset(vda_mouse *m)
+void vdg_mouse_reset(vdg_mouse *m)
 {
     vda_mouse_event ev[VDA_MOUSE_MAX_EVENTS];
     send_events(m, ev, vda_mouse_tracker_release_all(&m->tracker, ev));
 }
 
-int vda_mouse_wait_idle(vda_mouse *m, DWORD timeout_ms)
+int vdg_mouse_wait_idle(vdg_mouse *m, DWORD timeout_ms)
 {
     if (!m->thread) {
         return 0;
@@ -294,7 +294,7 @@ int vda_mouse_wait_idle(vda_mouse *m, DWORD timeout_ms)
     return WaitForSingleObject(m->idle, timeout_ms) == WAIT_OBJECT_0 ? 0 : -1;
 }
 
-uint64_t vda_mouse_events_sent(vda_mouse *m)
+uint64_t vdg_mouse_events_sent(vdg_mouse *m)
 {
     EnterCriticalSection(&m->lock);
     uint64_t n = m->events_sent;
@@ -302,11 +302,11 @@ uint64_t vda_mouse_events_sent(vda_mouse *m)
     return n;
 }
 
-void vda_mouse_cleanup(vda_mouse *m)
+void vdg_mouse_cleanup(vdg_mouse *m)
 {
-    vda_mouse_reset(m);
+    vdg_mouse_reset(m);
     if (m->thread) {
-        vda_mouse_wait_idle(m, 1000);
+        vdg_mouse_wait_idle(m, 1000);
         EnterCriticalSection(&m->lock);
         m->stop = 1;
         LeaveCriticalSection(&m->lock);

@@ -1,8 +1,8 @@
 /* VD_AGENT_MOUSE_STATE -> SendInput.
  *
  * Positions go out as MOUSEEVENTF_ABSOLUTE | MOUSEEVENTF_VIRTUALDESK over the
- * whole virtual desktop (see common/mouse_coords.h for the mapping and the
- * coalescing rules). Moves are held back until vda_mouse_flush, which the loop
+ * whole virtual desktop (see common/agent/mouse_coords.h for the mapping and the
+ * coalescing rules). Moves are held back until vdg_mouse_flush, which the loop
  * calls after draining a batch of input; button changes go out at once,
  * preceded by the pending move.
  *
@@ -17,15 +17,15 @@
  * rights (SYSTEM in the user's session) can open the Winlogon desktop.
  *
  * The vda_mouse_* functions are called from one thread (the agent's loop). */
-#ifndef VDA_MOUSE_INPUT_H
-#define VDA_MOUSE_INPUT_H
+#ifndef VDG_MOUSE_INPUT_H
+#define VDG_MOUSE_INPUT_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <windows.h>
 
-#include "mouse_coords.h"
-#include "vda_log.h"
+#include "agent/mouse_coords.h"
+#include "base/vda_log.h"
 
 /* Events the queue holds before the worker catches up. When full, queued
  * moves are dropped first (a later move supersedes them); button events only
@@ -34,7 +34,7 @@
 /* Log lines the worker can leave for the caller's thread between two calls. */
 #define VDA_MOUSE_NOTES 4
 
-typedef struct vda_mouse {
+typedef struct vdg_mouse {
     const vda_logger *log;
     vda_mouse_tracker tracker;
     vda_screen_geom geom;
@@ -59,35 +59,35 @@ typedef struct vda_mouse {
     /* Worker only. */
     HDESK desktop;            /* input desktop the worker switched to (ours to close) */
     int send_failing;         /* a send failure was logged; reset by a success */
-} vda_mouse;
+} vdg_mouse;
 
 /* Starts the worker. Returns 0, or -1 (logged) if it could not: then the
  * handle/flush calls send nothing. */
-int vda_mouse_init(vda_mouse *m, const vda_logger *log);
+int vdg_mouse_init(vdg_mouse *m, const vda_logger *log);
 
 /* Releases held buttons, waits for the queue to drain (up to a second), stops
  * the worker. */
-void vda_mouse_cleanup(vda_mouse *m);
+void vdg_mouse_cleanup(vdg_mouse *m);
 
 /* One VD_AGENT_MOUSE_STATE payload (VDAgentMouseState, 13 bytes). A shorter
  * payload is logged and discarded. */
-void vda_mouse_handle(vda_mouse *m, const uint8_t *payload, size_t size);
+void vdg_mouse_handle(vdg_mouse *m, const uint8_t *payload, size_t size);
 
 /* End of a batch: queues the pending move, if any. */
-void vda_mouse_flush(vda_mouse *m);
+void vdg_mouse_flush(vdg_mouse *m);
 
 /* Client gone: releases every held button so nothing stays pressed. */
-void vda_mouse_reset(vda_mouse *m);
+void vdg_mouse_reset(vdg_mouse *m);
 
 /* The monitor layout changed (WM_DISPLAYCHANGE, a MONITORS_CONFIG applied):
  * re-read it before the next position. It is also re-read once a second. */
-void vda_mouse_geometry_changed(vda_mouse *m);
+void vdg_mouse_geometry_changed(vdg_mouse *m);
 
 /* Waits until everything queued was handed to SendInput (tests). Returns 0,
  * or -1 on timeout. */
-int vda_mouse_wait_idle(vda_mouse *m, DWORD timeout_ms);
+int vdg_mouse_wait_idle(vdg_mouse *m, DWORD timeout_ms);
 
 /* Events Windows accepted so far. */
-uint64_t vda_mouse_events_sent(vda_mouse *m);
+uint64_t vdg_mouse_events_sent(vdg_mouse *m);
 
 #endif

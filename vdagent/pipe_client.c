@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipe_proto.h"
+#include "wire/pipe_proto.h"
 
-static void mark_broken(pipe_client *p, const char *what, DWORD err)
+static void mark_broken(vdg_pipe *p, const char *what, DWORD err)
 {
     if (!p->broken)
         vda_warn(p->log, "pipe %s failed (error %lu): the service is gone", what,
@@ -14,7 +14,7 @@ static void mark_broken(pipe_client *p, const char *what, DWORD err)
     p->broken = 1;
 }
 
-int pipe_client_open(pipe_client *p, const wchar_t *name, DWORD timeout_ms,
+int vdg_pipe_open(vdg_pipe *p, const wchar_t *name, DWORD timeout_ms,
                      const vda_logger *log)
 {
     memset(p, 0, sizeof *p);
@@ -44,21 +44,21 @@ int pipe_client_open(pipe_client *p, const wchar_t *name, DWORD timeout_ms,
     p->wr.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (!p->rd.hEvent || !p->wr.hEvent) {
         vda_error(log, "CreateEvent failed (error %lu)", (unsigned long)GetLastError());
-        pipe_client_close(p);
+        vdg_pipe_close(p);
         return -1;
     }
     /* HELLO goes first: it is already in wbuf when the first write starts. */
     p->wlen = (DWORD)vda_pipe_control_encode(p->wbuf, VDA_PIPE_HELLO, GetCurrentProcessId());
     p->woff = 0;
-    pipe_client_finish_write(p);  /* no write pending: this starts one */
+    vdg_pipe_finish_write(p);  /* no write pending: this starts one */
     vda_info(log, "connected to pipe %ls", path);
     return 0;
 }
 
-static void free_queue(pipe_client *p)
+static void free_queue(vdg_pipe *p)
 {
     while (p->head) {
-        out_msg *m = p->head;
+        vdg_out_msg *m = p->head;
         p->head = m->next;
         free(m->payload);
         free(m);
@@ -66,7 +66,7 @@ static void free_queue(pipe_client *p)
     p->tail = NULL;
 }
 
-void pipe_client_close(pipe_client *p)
+void vdg_pipe_close(vdg_pipe *p)
 {
     if (p->h != INVALID_HANDLE_VALUE && p->h) {
         if (p->read_pending || p->write_pending) {
@@ -89,7 +89,7 @@ void pipe_client_close(pipe_client *p)
     free_queue(p);
 }
 
-void pipe_client_start_read(pipe_client *p)
+void vdg_pipe_start_read(vdg_pipe *p)
 {
     if (p->read_pending || p->broken)
         return;
@@ -104,7 +104,7 @@ void pipe_client_start_read(pipe_client *p)
     p->read_pending = 1;
 }
 
-DWORD pipe_client_finish_read(pipe_client *p)
+DWORD vdg_pipe_finish_read(vdg_pipe *p)
 {
     if (!p->read_pending)
         return 0;
@@ -125,11 +125,11 @@ DWORD pipe_client_finish_read(pipe_client *p)
 }
 
 /* Fills wbuf with whole chunks from the queue. */
-static void fill(pipe_client *p)
+static void fill(vdg_pipe *p)
 {
     p->wlen = p->woff = 0;
     while (p->head) {
-        out_msg *m = p->head;
+        vdg_out_msg *m = p->head;
         size_t n = vda_msg_writer_next(&m->w, p->wbuf + p->wlen, sizeof p->wbuf - p->wlen);
         p->wlen += (DWORD)n;
         if (!vda_msg_writer_done(&m->w))
@@ -143,7 +143,7 @@ static void fill(pipe_client *p)
     }
 }
 
-static void start_write(pipe_client *p)
+static void start_write(vdg_pipe *p)
 {
     while (!p->write_pending && !p->broken) {
         if (p->woff >= p->wlen)
@@ -161,7 +161,7 @@ static void start_write(pipe_client *p)
     }
 }
 
-void pipe_client_finish_write(pipe_client *p)
+void vdg_pipe_finish_write(vdg_pipe *p)
 {
     if (p->write_pending) {
         DWORD n = 0;
@@ -179,14 +179,14 @@ void pipe_client_finish_write(pipe_client *p)
     start_write(p);
 }
 
-int pipe_client_send(pipe_client *p, uint32_t port, uint32_t type, uint8_t *payload,
+int vdg_pipe_send(vdg_pipe *p, uint32_t port, uint32_t type, uint8_t *payload,
                      uint32_t size)
 {
     if (p->broken) {
         free(payload);
         return -1;
     }
-    out_msg *m = malloc(sizeof *m);
+    vdg_out_msg *m = malloc(sizeof *m);
     if (!m) {
         vda_error(p->log, "out of memory queueing a message (type %u)", type);
         free(payload);
@@ -204,7 +204,7 @@ int pipe_client_send(pipe_client *p, uint32_t port, uint32_t type, uint8_t *payl
     return 0;
 }
 
-void pipe_client_flush(pipe_client *p, DWORD timeout_ms)
+void vdg_pipe_flush(vdg_pipe *p, DWORD timeout_ms)
 {
     DWORD start = GetTickCount();
     while (!p->broken && (p->write_pending || p->head || p->woff < p->wlen)) {
@@ -213,6 +213,6 @@ void pipe_client_flush(pipe_client *p, DWORD timeout_ms)
             break;
         if (p->write_pending && WaitForSingleObject(p->wr.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
             break;
-        pipe_client_finish_write(p);
+        vdg_pipe_finish_write(p);
     }
 }

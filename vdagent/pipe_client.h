@@ -8,20 +8,20 @@
 #include <windows.h>
 #include <stdint.h>
 
-#include "chunk_writer.h"
-#include "vda_log.h"
+#include "wire/chunk_writer.h"
+#include "base/vda_log.h"
 
 /* As large as vdservice's reads and writes: fewer I/O round trips per paste. */
 #define PIPE_READ_BUF (256 * 1024)
 #define PIPE_WRITE_BUF (256 * 1024)
 
-typedef struct out_msg {
-    struct out_msg *next;
+typedef struct vdg_out_msg {
+    struct vdg_out_msg *next;
     vda_msg_writer w;
     uint8_t *payload;      /* owned, freed when written */
-} out_msg;
+} vdg_out_msg;
 
-typedef struct pipe_client {
+typedef struct vdg_pipe {
     HANDLE h;
     OVERLAPPED rd, wr;
     int read_pending, write_pending;
@@ -29,27 +29,27 @@ typedef struct pipe_client {
     uint8_t rbuf[PIPE_READ_BUF];
     uint8_t wbuf[PIPE_WRITE_BUF];
     DWORD wlen, woff;      /* bytes in wbuf, bytes of them written */
-    out_msg *head, *tail;
+    vdg_out_msg *head, *tail;
     const vda_logger *log;
-} pipe_client;
+} vdg_pipe;
 
 /* Connects to \\.\pipe\<name>, retrying while the pipe is busy (up to timeout_ms).
  * Sends HELLO(pid) first. Returns 0 or -1 (logged). */
-int pipe_client_open(pipe_client *p, const wchar_t *name, DWORD timeout_ms,
+int vdg_pipe_open(vdg_pipe *p, const wchar_t *name, DWORD timeout_ms,
                      const vda_logger *log);
-void pipe_client_close(pipe_client *p);
+void vdg_pipe_close(vdg_pipe *p);
 
 /* Starts the next read if none is pending. */
-void pipe_client_start_read(pipe_client *p);
+void vdg_pipe_start_read(vdg_pipe *p);
 /* The read event fired: returns the bytes read (0 when none / broken). */
-DWORD pipe_client_finish_read(pipe_client *p);
+DWORD vdg_pipe_finish_read(vdg_pipe *p);
 
 /* Queues one whole message for `port`; takes ownership of payload (malloc'd). */
-int pipe_client_send(pipe_client *p, uint32_t port, uint32_t type, uint8_t *payload,
+int vdg_pipe_send(vdg_pipe *p, uint32_t port, uint32_t type, uint8_t *payload,
                      uint32_t size);
 /* The write event fired. */
-void pipe_client_finish_write(pipe_client *p);
+void vdg_pipe_finish_write(vdg_pipe *p);
 /* Waits (bounded) until everything queued is written; used on exit. */
-void pipe_client_flush(pipe_client *p, DWORD timeout_ms);
+void vdg_pipe_flush(vdg_pipe *p, DWORD timeout_ms);
 
 #endif

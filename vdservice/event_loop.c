@@ -3,7 +3,7 @@
  * a timeout only while something is scheduled (a relaunch, a port retry, a stop
  * grace period): no polling, no sleeps, no wakeups while idle.
  *
- * Data path: common/service_fwd.h (parsing, whole chunks towards the agent,
+ * Data path: common/service/service_fwd.h (parsing, whole chunks towards the agent,
  * whole messages towards the device, the two fixed queues).
  *
  * THE PORT IS OPEN EXACTLY WHILE AN AGENT IS CONNECTED (port_sync below): from
@@ -18,12 +18,17 @@
  * Backpressure: the device is read only while the queue to the agent has room
  * for a whole read (about 1 MiB queued at most); the pipe is read only while the
  * queue to the device has room. Memory stays bounded whatever either side sends. */
-#include "vds.h"
+#include "event_loop.h"
+#include "launcher.h"
+#include "logging.h"
+#include "pipe_server.h"
+#include "port.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "service_fwd.h"
+#include "service/launch_policy.h"
+#include "service/service_fwd.h"
 
 #define TO_AGENT_LIMIT (1024u * 1024u)
 #define TO_AGENT_CAP (TO_AGENT_LIMIT + VDA_FWD_ROOM(VDS_PORT_READ_SIZE))

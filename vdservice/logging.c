@@ -1,6 +1,6 @@
 /* The service's log: a size-capped file under %ProgramData%\spice-vdagent
  * (rotated once, by vda_log_file), plus stderr in run mode. */
-#include "vds.h"
+#include "logging.h"
 
 #include <shlobj.h>
 

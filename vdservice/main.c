@@ -1,6 +1,9 @@
 /* vdservice command line: install, uninstall, run [options], or (no arguments)
  * run under the service control manager. */
-#include "vds.h"
+#include "config.h"
+#include "event_loop.h"
+#include "logging.h"
+#include "scm.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -40,19 +43,6 @@ static const char usage[] =
     "string values DevicePath, AgentPath and LogLevel (same meaning as the options).\n"
     "\n"
     "Exit status: 0 ok, 1 failure, 2 wrong arguments.\n";
-
-void vds_config_defaults(vds_config *c)
-{
-    ZeroMemory(c, sizeof *c);
-    wcscpy(c->device, VDS_DEFAULT_DEVICE);
-    DWORD n = GetModuleFileNameW(NULL, c->agent, MAX_PATH);
-    wchar_t *slash = n > 0 && n < MAX_PATH ? wcsrchr(c->agent, L'\\') : NULL;
-    if (slash && (size_t)(slash - c->agent) + 13 < MAX_PATH)
-        wcscpy(slash + 1, L"vdagent.exe");
-    else
-        wcscpy(c->agent, L"vdagent.exe");
-    c->level = VDA_LOG_INFO;
-}
 
 /* A clear message naming the offending argument, and exit status 2. */
 static int bad_args(const char *what, const wchar_t *arg)

@@ -1,6 +1,6 @@
 /* One overlapped transfer at a time on a handle. Completion, synchronous or not,
  * always shows up as the event being set, so the wait loop has one path. */
-#include "vds.h"
+#include "overlapped.h"
 
 int vds_ovio_init(vds_ovio *io)
 {

@@ -1,7 +1,8 @@
 /* The virtio-serial port (or, in tests, any path given with --device, such as a
  * named pipe served by a fake host). Opening and closing it is how spice-server
  * learns that the agent came or went; event_loop.c decides when. */
-#include "vds.h"
+#include "port.h"
+#include "logging.h"
 
 #include <stdlib.h>
 

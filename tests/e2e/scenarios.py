@@ -26,7 +26,7 @@ MiB = 1 << 20
 
 def to_crlf(b):
     """What the Windows clipboard holds for text a client (which announces no
-    line-end cap, like spice-gtk) sent: bare LF -> CRLF (common/text_convert.h)."""
+    line-end cap, like spice-gtk) sent: bare LF -> CRLF (common/base/text_convert.h)."""
     return re.sub(rb"(?<!\r)\n", b"\r\n", b)
 
 

@@ -11,9 +11,9 @@
 
 #include <spice/vd_agent.h>
 
-#include "chunk_reader.h"
-#include "chunk_writer.h"
-#include "reassembly.h"
+#include "wire/chunk_reader.h"
+#include "wire/chunk_writer.h"
+#include "wire/reassembly.h"
 
 #define LIMIT (256u * 1024)
 

@@ -14,8 +14,8 @@
 
 #include <spice/vd_agent.h>
 
-#include "agent_core.h"
-#include "clipboard_proto.h"
+#include "agent/agent_core.h"
+#include "agent/clipboard_proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

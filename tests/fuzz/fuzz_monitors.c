@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "monitors_layout.h"
+#include "agent/monitors_layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "pipe_proto.h"
+#include "wire/pipe_proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

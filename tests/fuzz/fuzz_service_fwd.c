@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "service_fwd.h"
+#include "service/service_fwd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
 
 #include <stdlib.h>
 
-#include "dib_format.h"
-#include "image_convert.h"
+#include "image/dib_format.h"
+#include "image/image_convert.h"
 
 static inline void fuzz_limits(vda_image_limits *lim)
 {

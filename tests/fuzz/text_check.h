@@ -1,6 +1,6 @@
 /* Independent validity checks for the text-conversion fuzzers: a plain reading of
  * Unicode Table 3-7 (well-formed UTF-8) and of UTF-16 surrogate pairing, written
- * separately from common/text_convert.c so a shared mistake is unlikely. */
+ * separately from common/base/text_convert.c so a shared mistake is unlikely. */
 #ifndef VDA_FUZZ_TEXT_CHECK_H
 #define VDA_FUZZ_TEXT_CHECK_H
 

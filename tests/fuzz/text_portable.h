@@ -1,4 +1,4 @@
-/* A second copy of common/text_convert.c built without SIMD (the code non-SSE2
+/* A second copy of common/base/text_convert.c built without SIMD (the code non-SSE2
  * targets such as the i686 build run), under other names, so the fuzzers can check
  * that both paths give the same bytes. Include once, before anything else of
  * text_convert. */
@@ -11,7 +11,7 @@
 #define vda_utf8_to_utf16 portable_utf8_to_utf16
 #define vda_utf16_to_utf8_len portable_utf16_to_utf8_len
 #define vda_utf16_to_utf8 portable_utf16_to_utf8
-#include "text_convert.c"
+#include "base/text_convert.c"
 #undef vda_text_flags_for
 #undef vda_utf8_to_utf16_len
 #undef vda_utf8_to_utf16

@@ -6,7 +6,7 @@
 
 #include <png.h>
 
-#include "image_convert.h"
+#include "image/image_convert.h"
 #include "test_support.h"
 
 /* The reference picture: every channel varies, alpha too. */

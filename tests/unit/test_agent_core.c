@@ -5,11 +5,11 @@
 
 #include <spice/vd_agent.h>
 
-#include "agent_caps.h"
-#include "agent_core.h"
-#include "clipboard_proto.h"
-#include "le_bytes.h"
-#include "pipe_proto.h"
+#include "agent/agent_caps.h"
+#include "agent/agent_core.h"
+#include "agent/clipboard_proto.h"
+#include "base/le_bytes.h"
+#include "wire/pipe_proto.h"
 
 #define MAX_SENT 32
 
@@ -510,7 +510,7 @@ static void test_plugged_handler(void **state)
 typedef struct nested_ctx {
     fake *f;
     const bytes *next_read;  /* what the nested loop "reads" */
-    int drain_first;         /* drain like agent_loop_wait; 0: feed new bytes at once */
+    int drain_first;         /* drain like vdg_loop_wait; 0: feed new bytes at once */
     int calls;
 } nested_ctx;
 
@@ -570,7 +570,7 @@ static void run_nested(int drain_first)
 static void test_nested_loop_in_handler(void **state)
 {
     (void)state;
-    run_nested(1);   /* as agent_loop_wait does */
+    run_nested(1);   /* as vdg_loop_wait does */
     run_nested(0);   /* a nested feed without draining still keeps the order */
 }
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "agent_policy.h"
+#include "service/launch_policy.h"
 
 static void test_start_hello_port(void **state)
 {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "backoff.h"
+#include "base/backoff.h"
 
 static void test_agent_series(void **state)
 {

@@ -1,7 +1,7 @@
 /* The fixed-capacity byte FIFO, against a simple model, across wrap-arounds. */
 #include "test_support.h"
 
-#include "byte_ring.h"
+#include "base/byte_ring.h"
 
 static void test_against_model(void **state)
 {

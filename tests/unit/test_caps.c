@@ -3,7 +3,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "caps.h"
+#include "wire/caps.h"
 
 static void test_set_has(void **state)
 {

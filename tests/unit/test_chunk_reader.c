@@ -1,7 +1,7 @@
 /* Chunk framing: every read size, every header error, zero-copy pieces. */
 #include "test_support.h"
 
-#include "chunk_reader.h"
+#include "wire/chunk_reader.h"
 
 /* Runs a stream through a reader in reads of `step` bytes; concatenates the
  * payload of each port into out[port]; counts errors. */

@@ -4,7 +4,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "clipboard_proto.h"
+#include "agent/clipboard_proto.h"
 
 static void test_grab_roundtrip(void **state)
 {

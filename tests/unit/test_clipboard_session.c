@@ -4,7 +4,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "clipboard_session.h"
+#include "agent/clipboard_session.h"
 
 static vda_cb_grab grab_of(uint32_t serial, const uint32_t *types, uint32_t n)
 {

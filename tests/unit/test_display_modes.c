@@ -5,7 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "display_modes.h"
+#include "agent/display_modes.h"
 
 static const vda_display_mode modes[] = {
     {640, 480, 32},   /* 0 */

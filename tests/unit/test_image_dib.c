@@ -3,8 +3,8 @@
  * malformed DIB refused with the right status and one log line. */
 #include "image_test_support.h"
 
-#include "dib_format.h"
-#include "le_bytes.h"
+#include "image/dib_format.h"
+#include "base/le_bytes.h"
 
 #define W 13   /* odd: rows need padding at every bpp */
 #define H 7

@@ -8,8 +8,8 @@
 
 #include <spice/vd_agent.h>
 
-#include "le_bytes.h"
-#include "monitors_layout.h"
+#include "base/le_bytes.h"
+#include "agent/monitors_layout.h"
 
 typedef struct mon_in {
     uint32_t w, h, depth;

@@ -6,7 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "mouse_coords.h"
+#include "agent/mouse_coords.h"
 
 /* The pixel Windows lands on for a normalised coordinate (its documented
  * mapping: n * extent / 65536, rounded down). */

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "chunk_reader.h"
-#include "chunk_writer.h"
-#include "le_bytes.h"
-#include "msg_tracker.h"
+#include "wire/chunk_reader.h"
+#include "wire/chunk_writer.h"
+#include "base/le_bytes.h"
+#include "wire/msg_tracker.h"
 
 /* Feeds one chunk (split into pieces of `step` bytes) and returns the decision. */
 static int chunk(vda_msg_tracker *t, uint32_t port, const uint8_t *data, size_t len, int open,

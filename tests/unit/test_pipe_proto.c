@@ -4,7 +4,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "pipe_proto.h"
+#include "wire/pipe_proto.h"
 
 typedef struct events {
     int controls;

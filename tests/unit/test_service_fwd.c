@@ -2,8 +2,8 @@
  * whole messages towards the device, control chunks on chunk boundaries. */
 #include "test_support.h"
 
-#include "le_bytes.h"
-#include "service_fwd.h"
+#include "base/le_bytes.h"
+#include "service/service_fwd.h"
 
 /* Appends a whole message of `size` filler bytes, chunked as a real sender does. */
 static void wire_msg(bytes *w, uint32_t port, uint32_t type, uint32_t size, uint8_t seed)

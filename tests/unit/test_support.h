@@ -12,9 +12,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "chunk_writer.h"
-#include "reassembly.h"
-#include "vda_log.h"
+#include "wire/chunk_writer.h"
+#include "wire/reassembly.h"
+#include "base/vda_log.h"
 
 /* A logger that counts lines and keeps the last one, so tests can check that an
  * error was logged exactly once. */

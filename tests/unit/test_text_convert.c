@@ -1,4 +1,4 @@
-/* UTF-8 <-> UTF-16 clipboard text conversion (common/text_convert.c).
+/* UTF-8 <-> UTF-16 clipboard text conversion (common/base/text_convert.c).
  * Every conversion goes through u8_to_u16() / u16_to_u8(), which also check that
  * *_len equals what the conversion wrote and that nothing is written past it. */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "text_convert.h"
+#include "base/text_convert.h"
 
 #define CANARY 0xA5A5u
 #define LF_CRLF VDA_TEXT_LF_TO_CRLF

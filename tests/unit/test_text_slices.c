@@ -3,8 +3,8 @@
  * bytes of every length, and invalid bytes; every slice size from 1 up. */
 #include "test_support.h"
 
-#include "text_convert.h"
-#include "text_slices.h"
+#include "base/text_convert.h"
+#include "agent/text_slices.h"
 
 static const uint8_t alphabet[] = { 'a', '\r', '\n', 0xC3, 0xA9, 0xE6, 0x97, 0xA5, 0xF0, 0x9F,
                                     0x98, 0x80, 0xFF, 0xC0, 0xED, 0xA0, 0x00 };

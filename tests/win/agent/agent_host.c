@@ -21,12 +21,12 @@
 
 #include <spice/vd_agent.h>
 
-#include "caps.h"
-#include "chunk_writer.h"
-#include "le_bytes.h"
-#include "pipe_proto.h"
+#include "wire/caps.h"
+#include "wire/chunk_writer.h"
+#include "base/le_bytes.h"
+#include "wire/pipe_proto.h"
 #include "pipe_host.h"
-#include "reassembly.h"
+#include "wire/reassembly.h"
 #include "win_path.h"
 
 typedef struct host {

@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipe_proto.h"
-#include "reassembly.h"
-#include "vda_log.h"
+#include "wire/pipe_proto.h"
+#include "wire/reassembly.h"
+#include "base/vda_log.h"
 
 typedef struct pipe_host {
     HANDLE pipe;

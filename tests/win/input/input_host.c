@@ -11,11 +11,11 @@
 
 #include <spice/vd_agent.h>
 
-#include "caps.h"
-#include "chunk_writer.h"
-#include "le_bytes.h"
+#include "wire/caps.h"
+#include "wire/chunk_writer.h"
+#include "base/le_bytes.h"
 #include "pipe_host.h"
-#include "reassembly.h"
+#include "wire/reassembly.h"
 #include "win_path.h"
 #include "wtest.h"
 

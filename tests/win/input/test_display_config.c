@@ -1,6 +1,6 @@
 /* DISPLAY_CONFIG through vdagent/display_config.c under Wine: wallpaper, font
  * smoothing and animations are turned off and restored, and the user's values
- * survive an agent restart (a second vda_display_config on the same key). */
+ * survive an agent restart (a second vdg_display_config on the same key). */
 #include <windows.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <spice/vd_agent.h>
 
 #include "display_config.h"
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 #include "wtest.h"
 
 #define ALL_FLAGS (VD_AGENT_DISPLAY_CONFIG_FLAG_DISABLE_WALLPAPER | \
@@ -33,12 +33,12 @@ static void read_settings(settings *s)
     SystemParametersInfoW(SPI_GETUIEFFECTS, 0, &s->ui_effects, 0);
 }
 
-static uint32_t send_flags(vda_display_config *d, uint32_t flags)
+static uint32_t send_flags(vdg_display_config *d, uint32_t flags)
 {
     uint8_t p[8];
     vda_put_le32(p, flags);
     vda_put_le32(p + 4, 0);
-    return vda_display_config_handle(d, p, sizeof p);
+    return vdg_display_config_handle(d, p, sizeof p);
 }
 
 /* A 2x2 24-bit BMP: a real file for the user's wallpaper. */
@@ -104,8 +104,8 @@ int main(void)
     if (!fx_ok) WNOT_RUN(&t, "Wine does not keep SPI_SETUIEFFECTS: UI effects unchecked");
 
     /* 1. All flags: everything off. */
-    vda_display_config a;
-    vda_display_config_init(&a, &lg, key);
+    vdg_display_config a;
+    vdg_display_config_init(&a, &lg, key);
     uint32_t r = send_flags(&a, ALL_FLAGS);
     settings s;
     read_settings(&s);
@@ -119,8 +119,8 @@ int main(void)
 
     /* 2. Agent restart: a new instance gets the same flags again and must not
      *    take the overridden values for the user's. */
-    vda_display_config b;
-    vda_display_config_init(&b, &lg, key);
+    vdg_display_config b;
+    vdg_display_config_init(&b, &lg, key);
     r = send_flags(&b, ALL_FLAGS);
     WCHECK(&t, r == VD_AGENT_SUCCESS, "restarted agent, same flags: success");
 
@@ -136,7 +136,7 @@ int main(void)
            saved_values(key));
 
     /* 4. Client disconnects: everything back, nothing left saved. */
-    r = vda_display_config_restore(&b);
+    r = vdg_display_config_restore(&b);
     read_settings(&s);
     WCHECK(&t, r == VD_AGENT_SUCCESS, "restore: success");
     if (have_wallpaper) {
@@ -146,7 +146,7 @@ int main(void)
                s.wallpaper);
     }
     WCHECK(&t, saved_values(key) == 0, "no saved values left");
-    r = vda_display_config_restore(&b);
+    r = vdg_display_config_restore(&b);
     WCHECK(&t, r == VD_AGENT_SUCCESS, "restore with nothing to restore: success, no-op");
 
     /* 5. The user's values are the ones from before ANY override: turning only
@@ -154,14 +154,14 @@ int main(void)
     if (fs_ok) {
         send_flags(&a, VD_AGENT_DISPLAY_CONFIG_FLAG_DISABLE_FONT_SMOOTH);
         send_flags(&a, VD_AGENT_DISPLAY_CONFIG_FLAG_DISABLE_FONT_SMOOTH);
-        vda_display_config_restore(&a);
+        vdg_display_config_restore(&a);
         read_settings(&s);
         WCHECK(&t, s.smoothing, "smoothing on after two overrides and one restore");
     }
 
     /* 6. A short payload: error, nothing changed. */
     uint8_t shortp[4] = {0xff, 0xff, 0xff, 0xff};
-    r = vda_display_config_handle(&a, shortp, sizeof shortp);
+    r = vdg_display_config_handle(&a, shortp, sizeof shortp);
     WCHECK(&t, r == VD_AGENT_ERROR && saved_values(key) == 0,
            "4-byte payload: error, nothing changed");
 
@@ -179,7 +179,7 @@ int main(void)
     }
     WCHECK(&t, cr == ERROR_CHILD_MUST_BE_VOLATILE, "saved-values key is volatile (error %ld)",
            (long)cr);
-    vda_display_config_restore(&a);
+    vdg_display_config_restore(&a);
 
     /* Leave the prefix as we found it. */
     RegDeleteKeyW(HKEY_CURRENT_USER, key);

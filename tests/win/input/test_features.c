@@ -9,9 +9,9 @@
 
 #include <spice/vd_agent.h>
 
-#include "agent_core.h"
+#include "agent/agent_core.h"
 #include "input_features.h"
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 #include "wtest.h"
 
 typedef struct sent {
@@ -43,8 +43,8 @@ static int op_read(void *ctx, uint32_t type, uint8_t **buf, size_t *size)
 }
 static void op_stop(void *ctx) { (void)ctx; }
 
-static vda_input_features features;
-static void op_reset(void *ctx) { (void)ctx; vda_input_features_client_reset(&features); }
+static vdg_input_features features;
+static void op_reset(void *ctx) { (void)ctx; vdg_input_features_client_reset(&features); }
 
 static void dispatch(vda_agent *a, uint32_t port, uint32_t type, const uint8_t *p, uint32_t size)
 {
@@ -85,7 +85,7 @@ int main(void)
     ops.client_reset = op_reset;
     vda_agent agent;
     vda_agent_init(&agent, &ops, 1u << 20, &lg);
-    vda_input_features_init(&features, &agent, &lg);
+    vdg_input_features_init(&features, &agent, &lg);
     vda_agent_start(&agent);
 
     /* Caps: announced in our ANNOUNCE_CAPABILITIES. */
@@ -137,8 +137,8 @@ int main(void)
     vda_put_le32(ms, 321);
     vda_put_le32(ms + 4, 123);
     dispatch(&agent, VDP_SERVER_PORT, VD_AGENT_MOUSE_STATE, ms, sizeof ms);
-    vda_input_features_batch_done(&features);
-    vda_mouse_wait_idle(&features.mouse, 2000);
+    vdg_input_features_batch_done(&features);
+    vdg_mouse_wait_idle(&features.mouse, 2000);
     Sleep(50);
     POINT p = {0, 0};
     GetCursorPos(&p);
@@ -163,7 +163,7 @@ int main(void)
     /* Leave the display as we found it. */
     dispatch(&agent, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG,
              mc, (uint32_t)wtest_monitors_config(mc, 1, w0, h0));
-    vda_input_features_cleanup(&features);
+    vdg_input_features_cleanup(&features);
     vda_agent_free(&agent);
     return wtest_exit(&t);
 }

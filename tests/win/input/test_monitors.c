@@ -8,7 +8,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 #include "monitors_win.h"
 #include "wtest.h"
 
@@ -30,8 +30,8 @@ static int current(int *w, int *h)
     DEVMODEW dm;
     memset(&dm, 0, sizeof dm);
     dm.dmSize = sizeof dm;
-    vda_display_device dev[4];
-    if (vda_display_devices(dev, 4) < 1 ||
+    vdg_display_device dev[4];
+    if (vdg_display_devices(dev, 4) < 1 ||
         !EnumDisplaySettingsExW(dev[0].name, ENUM_CURRENT_SETTINGS, &dm, 0)) {
         return 0;
     }
@@ -55,7 +55,7 @@ static uint32_t apply_one(const vda_logger *lg, uint32_t w, uint32_t h)
 {
     uint8_t buf[64];
     const uint32_t m[1][5] = {{h, w, 32, 0, 0}};
-    return vda_monitors_apply(lg, buf, config(buf, 1, 0, m, 1), 0);
+    return vdg_monitors_apply(lg, buf, config(buf, 1, 0, m, 1), 0);
 }
 
 int main(void)
@@ -63,8 +63,8 @@ int main(void)
     wtest t = {0};
     vda_logger lg = wtest_logger();
     SetProcessDPIAware();
-    vda_display_device dev[VDA_DISPLAY_DEVICES_MAX];
-    size_t ndev = vda_display_devices(dev, VDA_DISPLAY_DEVICES_MAX);
+    vdg_display_device dev[VDA_DISPLAY_DEVICES_MAX];
+    size_t ndev = vdg_display_devices(dev, VDA_DISPLAY_DEVICES_MAX);
     int w0 = 0, h0 = 0;
     if (ndev < 1 || !current(&w0, &h0)) {
         WNOT_RUN(&t, "no display device visible to Wine");
@@ -87,7 +87,7 @@ int main(void)
            "GetSystemMetrics agrees: %dx%d", GetSystemMetrics(SM_CXSCREEN),
            GetSystemMetrics(SM_CYSCREEN));
     vda_screen_geom g;
-    vda_screen_geometry(&g);
+    vdg_screen_geometry(&g);
     WCHECK(&t, g.virt.width == 1024 && g.virt.height == 768 && g.mon[0].width == 1024,
            "mouse geometry follows: virtual %dx%d", (int)g.virt.width, (int)g.virt.height);
 
@@ -105,15 +105,15 @@ int main(void)
     /* 4. Malformed configs: error, resolution untouched. */
     uint8_t buf[256];
     const uint32_t one[1][5] = {{768, 1024, 32, 0, 0}};
-    r = vda_monitors_apply(&lg, buf, config(buf, 4, 0, one, 1), 0);
+    r = vdg_monitors_apply(&lg, buf, config(buf, 4, 0, one, 1), 0);
     WCHECK(&t, r == VD_AGENT_ERROR && current(&w, &h) && w == 800,
            "count 4 with 1 monitor in the payload: error, still %dx%d", w, h);
-    r = vda_monitors_apply(&lg, buf, config(buf, 0, 0, one, 0), 0);
+    r = vdg_monitors_apply(&lg, buf, config(buf, 0, 0, one, 0), 0);
     WCHECK(&t, r == VD_AGENT_ERROR, "zero monitors: error");
     const uint32_t huge[1][5] = {{768, 1000000, 32, 0, 0}};
-    r = vda_monitors_apply(&lg, buf, config(buf, 1, 0, huge, 1), 0);
+    r = vdg_monitors_apply(&lg, buf, config(buf, 1, 0, huge, 1), 0);
     WCHECK(&t, r == VD_AGENT_ERROR && current(&w, &h) && w == 800, "absurd width: error");
-    r = vda_monitors_apply(&lg, buf, 5, 0);
+    r = vdg_monitors_apply(&lg, buf, 5, 0);
     WCHECK(&t, r == VD_AGENT_ERROR, "5-byte payload: error");
 
     /* 5. Sparse: monitor 0 disabled, the only real display would be monitor 1,
@@ -121,10 +121,10 @@ int main(void)
      *    (beyond the guest's devices), display 0 is set. */
     if (ndev == 1) {
         const uint32_t sp[2][5] = {{0, 0, 0, 0, 0}, {768, 1024, 32, 0, 0}};
-        r = vda_monitors_apply(&lg, buf, config(buf, 2, 0, sp, 2), 0);
+        r = vdg_monitors_apply(&lg, buf, config(buf, 2, 0, sp, 2), 0);
         WCHECK(&t, r == VD_AGENT_ERROR, "sparse config whose only monitor the guest lacks: error");
         const uint32_t sp2[2][5] = {{768, 1024, 32, 0, 0}, {0, 0, 0, 0, 0}};
-        r = vda_monitors_apply(&lg, buf, config(buf, 2, 0, sp2, 2), 0);
+        r = vdg_monitors_apply(&lg, buf, config(buf, 2, 0, sp2, 2), 0);
         WCHECK(&t, r == VD_AGENT_SUCCESS && current(&w, &h) && w == 1024,
                "sparse config, second monitor 0x0: success, %dx%d", w, h);
     } else {

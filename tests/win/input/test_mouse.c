@@ -7,7 +7,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 #include "monitors_win.h"
 #include "mouse_input.h"
 #include "wtest.h"
@@ -55,14 +55,14 @@ static void pump(int ms)
     } while ((int)(end - GetTickCount()) > 0);
 }
 
-static void state(vda_mouse *m, uint32_t x, uint32_t y, uint32_t buttons, uint8_t display)
+static void state(vdg_mouse *m, uint32_t x, uint32_t y, uint32_t buttons, uint8_t display)
 {
     uint8_t p[sizeof(VDAgentMouseState)];
     vda_put_le32(p, x);
     vda_put_le32(p + 4, y);
     vda_put_le32(p + 8, buttons);
     p[12] = display;
-    vda_mouse_handle(m, p, sizeof p);
+    vdg_mouse_handle(m, p, sizeof p);
 }
 
 static int find_msg(UINT msg, int from)
@@ -80,7 +80,7 @@ int main(void)
     SetProcessDPIAware();
 
     vda_screen_geom g;
-    WCHECK(&t, vda_screen_geometry(&g) == 0 && g.mon_count >= 1,
+    WCHECK(&t, vdg_screen_geometry(&g) == 0 && g.mon_count >= 1,
            "screen geometry: %u display(s), virtual %dx%d at %d,%d", (unsigned)g.mon_count,
            (int)g.virt.width, (int)g.virt.height, (int)g.virt.x, (int)g.virt.y);
 
@@ -97,16 +97,16 @@ int main(void)
     SetFocus(w);
     pump(300);
 
-    vda_mouse m;
-    WCHECK(&t, vda_mouse_init(&m, &lg) == 0, "mouse module started");
+    vdg_mouse m;
+    WCHECK(&t, vdg_mouse_init(&m, &lg) == 0, "mouse module started");
 
     /* 1. A move reaches the pointer, on the exact pixel. */
     const int pts[][2] = {{0, 0}, {WIN_X + 50, WIN_Y + 40}, {g.mon[0].width - 1, g.mon[0].height - 1},
                           {777, 333}};
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
         state(&m, (uint32_t)pts[i][0], (uint32_t)pts[i][1], 0, 0);
-        vda_mouse_flush(&m);
-        vda_mouse_wait_idle(&m, 2000);
+        vdg_mouse_flush(&m);
+        vdg_mouse_wait_idle(&m, 2000);
         pump(50);
         POINT p = {-1, -1};
         GetCursorPos(&p);
@@ -115,21 +115,21 @@ int main(void)
     }
 
     /* 2. A burst of moves becomes one move to the last position. */
-    uint64_t before = vda_mouse_events_sent(&m);
+    uint64_t before = vdg_mouse_events_sent(&m);
     for (int i = 0; i < 200; i++) {
         state(&m, (uint32_t)(300 + i), (uint32_t)(200 + i / 2), 0, 0);
     }
-    vda_mouse_wait_idle(&m, 2000);
-    WCHECK(&t, vda_mouse_events_sent(&m) == before, "200 moves without a flush sent nothing yet (%llu)",
-           (unsigned long long)(vda_mouse_events_sent(&m) - before));
-    vda_mouse_flush(&m);
-    vda_mouse_wait_idle(&m, 2000);
+    vdg_mouse_wait_idle(&m, 2000);
+    WCHECK(&t, vdg_mouse_events_sent(&m) == before, "200 moves without a flush sent nothing yet (%llu)",
+           (unsigned long long)(vdg_mouse_events_sent(&m) - before));
+    vdg_mouse_flush(&m);
+    vdg_mouse_wait_idle(&m, 2000);
     pump(50);
     POINT p;
     GetCursorPos(&p);
-    WCHECK(&t, vda_mouse_events_sent(&m) == before + 1 && p.x == g.mon[0].x + 499 && p.y == g.mon[0].y + 299,
+    WCHECK(&t, vdg_mouse_events_sent(&m) == before + 1 && p.x == g.mon[0].x + 499 && p.y == g.mon[0].y + 299,
            "after flush: %llu event(s) sent, pointer at %ld,%ld (want 499,299)",
-           (unsigned long long)(vda_mouse_events_sent(&m) - before), p.x, p.y);
+           (unsigned long long)(vdg_mouse_events_sent(&m) - before), p.x, p.y);
 
     /* 3. Buttons reach the window under the pointer, at the click position. */
     n_msgs = 0;
@@ -142,8 +142,8 @@ int main(void)
     state(&m, sx, sy, 0, 0);
     state(&m, sx, sy, VD_AGENT_MBUTTON_MASK, 0);
     state(&m, sx, sy, 0, 0);
-    vda_mouse_flush(&m);
-    vda_mouse_wait_idle(&m, 2000);
+    vdg_mouse_flush(&m);
+    vdg_mouse_wait_idle(&m, 2000);
     pump(300);
     int i1 = find_msg(WM_LBUTTONDOWN, 0), i2 = find_msg(WM_LBUTTONUP, 0);
     WCHECK(&t, i1 >= 0 && log_msgs[i1].x == cx && log_msgs[i1].y == cy,
@@ -163,7 +163,7 @@ int main(void)
     state(&m, sx, sy, 0, 0);
     state(&m, sx, sy, VD_AGENT_DBUTTON_MASK, 0);
     state(&m, sx, sy, 0, 0);
-    vda_mouse_wait_idle(&m, 2000);
+    vdg_mouse_wait_idle(&m, 2000);
     pump(300);
     int wheels = 0, sum = 0;
     for (int i = 0; i < n_msgs; i++) {
@@ -179,8 +179,8 @@ int main(void)
     n_msgs = 0;
     state(&m, 5, 5, VD_AGENT_LBUTTON_MASK, 200);
     state(&m, 5, 5, 0, 200);
-    vda_mouse_flush(&m);
-    vda_mouse_wait_idle(&m, 2000);
+    vdg_mouse_flush(&m);
+    vdg_mouse_wait_idle(&m, 2000);
     pump(200);
     GetCursorPos(&p);
     int d1 = find_msg(WM_LBUTTONDOWN, 0);
@@ -190,23 +190,23 @@ int main(void)
     /* 6. Client gone with a button held: it is released. */
     n_msgs = 0;
     state(&m, sx, sy, VD_AGENT_LBUTTON_MASK, 0);
-    vda_mouse_reset(&m);
-    vda_mouse_wait_idle(&m, 2000);
+    vdg_mouse_reset(&m);
+    vdg_mouse_wait_idle(&m, 2000);
     pump(200);
     WCHECK(&t, find_msg(WM_LBUTTONUP, 0) > find_msg(WM_LBUTTONDOWN, 0) &&
                    find_msg(WM_LBUTTONDOWN, 0) >= 0,
            "reset releases the held left button");
 
     /* 7. A short payload is discarded (logged), nothing sent. */
-    vda_mouse_wait_idle(&m, 2000);
-    before = vda_mouse_events_sent(&m);
+    vdg_mouse_wait_idle(&m, 2000);
+    before = vdg_mouse_events_sent(&m);
     uint8_t shortp[12] = {0};
-    vda_mouse_handle(&m, shortp, sizeof shortp);
-    vda_mouse_flush(&m);
-    vda_mouse_wait_idle(&m, 2000);
-    WCHECK(&t, vda_mouse_events_sent(&m) == before, "12-byte MOUSE_STATE discarded");
+    vdg_mouse_handle(&m, shortp, sizeof shortp);
+    vdg_mouse_flush(&m);
+    vdg_mouse_wait_idle(&m, 2000);
+    WCHECK(&t, vdg_mouse_events_sent(&m) == before, "12-byte MOUSE_STATE discarded");
 
-    vda_mouse_cleanup(&m);
+    vdg_mouse_cleanup(&m);
     DestroyWindow(w);
     return wtest_exit(&t);
 }

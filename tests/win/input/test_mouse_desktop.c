@@ -10,7 +10,7 @@
 
 #include <spice/vd_agent.h>
 
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 #include "mouse_input.h"
 #include "wtest.h"
 
@@ -49,20 +49,20 @@ int main(void)
         return wtest_exit(&t);
     }
     /* Real input-desktop semantics: the module must follow. */
-    vda_mouse m;
-    WCHECK(&t, vda_mouse_init(&m, &lg) == 0, "mouse module started");
+    vdg_mouse m;
+    WCHECK(&t, vdg_mouse_init(&m, &lg) == 0, "mouse module started");
     uint8_t p[sizeof(VDAgentMouseState)] = {0};
     vda_put_le32(p, 40);
     vda_put_le32(p + 4, 30);
-    vda_mouse_handle(&m, p, sizeof p);
-    vda_mouse_flush(&m);
-    vda_mouse_wait_idle(&m, 2000);
+    vdg_mouse_handle(&m, p, sizeof p);
+    vdg_mouse_flush(&m);
+    vdg_mouse_wait_idle(&m, 2000);
     wchar_t now[64];
     name_of(m.desktop, now, sizeof now);
-    WCHECK(&t, vda_mouse_events_sent(&m) == 1,
+    WCHECK(&t, vdg_mouse_events_sent(&m) == 1,
            "the move was delivered after following the desktop");
     WCHECK(&t, wcscmp(now, L"vda-mouse-test") == 0, "input thread now on \"%ls\"", now);
     SwitchDesktop(original);
-    vda_mouse_cleanup(&m);
+    vdg_mouse_cleanup(&m);
     return wtest_exit(&t);
 }

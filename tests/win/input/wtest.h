@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "le_bytes.h"
-#include "vda_log.h"
+#include "base/le_bytes.h"
+#include "base/vda_log.h"
 
 typedef struct wtest {
     int failed, passed, not_run;

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chunk_reader.h"
-#include "chunk_writer.h"
-#include "reassembly.h"
+#include "wire/chunk_reader.h"
+#include "wire/chunk_writer.h"
+#include "wire/reassembly.h"
 
 static vda_logger quiet = { VDA_LOG_ERROR, NULL, NULL, "fake_host" };
 

@@ -15,9 +15,9 @@
 
 #include <spice/vd_agent.h>
 
-#include "caps.h"
+#include "wire/caps.h"
 #include "fake_host.h"
-#include "le_bytes.h"
+#include "base/le_bytes.h"
 #include "svc_test_proto.h"
 #include "win_path.h"
 

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "caps.h"
-#include "chunk_writer.h"
-#include "le_bytes.h"
-#include "pipe_proto.h"
-#include "reassembly.h"
+#include "wire/caps.h"
+#include "wire/chunk_writer.h"
+#include "base/le_bytes.h"
+#include "wire/pipe_proto.h"
+#include "wire/reassembly.h"
 #include "svc_test_proto.h"
 
 static HANDLE pipe_h = INVALID_HANDLE_VALUE;

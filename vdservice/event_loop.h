@@ -1,0 +1,32 @@
+/* The one wait loop: forwarding, back-pressure, the agent's lifecycle. */
+#ifndef VDS_EVENT_LOOP_H
+#define VDS_EVENT_LOOP_H
+
+#include <windows.h>
+#include <stdint.h>
+
+#include "base/vda_log.h"
+#include "config.h"
+
+/* Session changes arrive on the SCM handler thread: queued here, drained by the loop. */
+typedef struct vds_session_queue {
+    CRITICAL_SECTION lock;
+    HANDLE event;              /* set when something is queued */
+    struct { DWORD type, session; } items[32];
+    unsigned count;
+    unsigned dropped;          /* oldest events dropped while full; the loop logs it */
+} vds_session_queue;
+
+typedef struct vds_loop_ctl {
+    HANDLE stop_event;         /* manual reset: stop the service */
+    vds_session_queue sessions;
+} vds_loop_ctl;
+
+int vds_loop_ctl_init(vds_loop_ctl *c);
+void vds_loop_ctl_free(vds_loop_ctl *c);
+void vds_session_queue_push(vds_session_queue *q, DWORD type, DWORD session);
+
+/* Runs until stopped; returns the process exit code (0 ok). */
+int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log);
+
+#endif
