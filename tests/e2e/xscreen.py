@@ -17,6 +17,17 @@ _x11.XGetImage.restype = ctypes.c_void_p
 _x11.XGetImage.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_int,
                            ctypes.c_uint, ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
 _x11.XFree.argtypes = [ctypes.c_void_p]
+_x11.XDefaultVisual.restype = ctypes.c_void_p
+_x11.XDefaultVisual.argtypes = [ctypes.c_void_p, ctypes.c_int]
+_x11.XDefaultGC.restype = ctypes.c_void_p
+_x11.XDefaultGC.argtypes = [ctypes.c_void_p, ctypes.c_int]
+_x11.XCreateImage.restype = ctypes.c_void_p
+_x11.XCreateImage.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                              ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint,
+                              ctypes.c_int, ctypes.c_int]
+_x11.XPutImage.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_void_p] + \
+    [ctypes.c_int] * 4 + [ctypes.c_uint] * 2
+_x11.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
 _ZPIXMAP = 2
 
 
@@ -73,3 +84,20 @@ class XScreen:
             data = b"".join(data[y * im.bytes_per_line:y * im.bytes_per_line + w * 4]
                             for y in range(h))
         return w, h, data
+
+    def painter(self, frames):
+        """A function that paints frames[i % len] (B, G, R, x bytes of the whole
+        screen) onto the root window and waits until the server did it."""
+        w, h = self.size()
+        bufs = [ctypes.create_string_buffer(f, len(f)) for f in frames]
+        # XCreateImage keeps the pointer; the buffers live as long as the closure.
+        images = [_x11.XCreateImage(self.dpy, _x11.XDefaultVisual(self.dpy, 0), 24, _ZPIXMAP, 0,
+                                    ctypes.cast(b, ctypes.c_void_p), w, h, 32, w * 4)
+                  for b in bufs]
+        gc = _x11.XDefaultGC(self.dpy, 0)
+
+        def paint(i):
+            _x11.XPutImage(self.dpy, self.root, gc, images[i % len(images)], 0, 0, 0, 0, w, h)
+            _x11.XSync(self.dpy, 0)
+        paint.keep = bufs
+        return paint
