@@ -65,7 +65,7 @@ class SpiceClient:
     """One client session. Events are recorded in lists the tests wait on."""
 
     def __init__(self, port, host="127.0.0.1", log=print, serve=None, inputs=False,
-                 display=False):
+                 display=False, cursor=False):
         self.uri = "spice://%s:%d" % (host, port)
         self.log = log
         self.session = None
@@ -88,6 +88,9 @@ class SpiceClient:
         self.primary_creates = []         # (width, height) of each primary surface made
         self.invalidated = 0              # display-invalidate signals seen
         self.invalidated_px = 0           # pixels they covered
+        # cursor=True also connects the cursor channel: the guest's pointer shapes.
+        self.want_cursor = cursor
+        self.cursor_sets = []             # (width, height, hot_x, hot_y) of each shape
 
     # ---- connection --------------------------------------------------------
     def connect(self):
@@ -130,8 +133,12 @@ class SpiceClient:
             GObject.Object.connect(channel, "display-primary-create", self._on_primary_create)
             GObject.Object.connect(channel, "display-invalidate", self._on_invalidate)
             channel.connect()
-        # Other channels (cursor) are not needed: the agent lives on the main
-        # channel, and pointer input goes through the inputs channel.
+        elif isinstance(channel, SpiceClientGLib.CursorChannel) and self.want_cursor:
+            GObject.Object.connect(channel, "cursor-set", self._on_cursor_set)
+            channel.connect()
+
+    def _on_cursor_set(self, channel, width, height, hot_x, hot_y, rgba):
+        self.cursor_sets.append((width, height, hot_x, hot_y))
 
     def _on_primary_create(self, channel, fmt, width, height, stride, shmid, data):
         self.primary_creates.append((width, height))

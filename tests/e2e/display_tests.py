@@ -10,7 +10,8 @@ under Wine behind e2e_bridge.
            e2e_paint.exe's known pattern sits where the guest drew it
 2_resize   the client's monitor config -> the agent's mode change -> Xvfb's
            RandR size -> a new primary surface of that size on the client
-3_pointer  client mouse mode: a client position ends as the X pointer position
+3_pointer  client mouse mode: a client position ends as the X pointer position,
+           and the pointer's shape over a guest window reaches the client
 """
 import os
 import subprocess
@@ -101,9 +102,6 @@ class DisplayStack(scenarios.Stack):
 
 
 def d1_pixels(cfg):
-    paint_exe = os.path.join(cfg.win_dir, "tests/e2e/guest/e2e_paint.exe")
-    if not os.path.isfile(paint_exe):
-        raise stack.Skip("e2e_paint.exe is not built (%s)" % paint_exe)
     with DisplayStack(cfg) as s:
         c = s.client()
         size = s.xscreen.size()
@@ -111,10 +109,7 @@ def d1_pixels(cfg):
         check(c.primary_creates[-1] == size, "the client's primary surface is %dx%d like the X "
               "screen (%dx%d)" % (c.primary_creates[-1] + size))
         x, y, pw, ph = PAINT
-        painter = s.procs.start("paint", [stack.WINE64, paint_exe] +
-                                [str(v) for v in PAINT] + ["30"], s.guest.env)
-        s.procs.wait_log("paint", "painted", painter, "e2e_paint did not paint",
-                         timeout=stack.WINE_START_S)
+        start_painter(s, cfg)
         want = pattern_bgr(pw, ph)
         end = time.monotonic() + 15
         while True:
@@ -148,9 +143,21 @@ def d2_resize(cfg):
         c.disconnect()
 
 
+def start_painter(s, cfg):
+    """e2e_paint.exe's window at PAINT, once it painted."""
+    paint_exe = os.path.join(cfg.win_dir, "tests/e2e/guest/e2e_paint.exe")
+    if not os.path.isfile(paint_exe):
+        raise stack.Skip("e2e_paint.exe is not built (%s)" % paint_exe)
+    painter = s.procs.start("paint", [stack.WINE64, paint_exe] +
+                            [str(v) for v in PAINT] + ["30"], s.guest.env)
+    s.procs.wait_log("paint", "painted", painter, "e2e_paint did not paint",
+                     timeout=stack.WINE_START_S)
+    return painter
+
+
 def d3_pointer(cfg):
     with DisplayStack(cfg) as s:
-        c = s.client(inputs=True)
+        c = s.client(inputs=True, cursor=True)
         c.wait_agent_caps(w.CAP_MOUSE_STATE, 30)
         c.wait_inputs()
         check(c.request_client_mouse(10), "client mouse mode with the mirrored display (mode %d)"
@@ -166,6 +173,23 @@ def d3_pointer(cfg):
                                      % (x, y, s.xscreen.pointer()))
             check(True, "client position %d,%d -> X pointer %d,%d (%.2fs)"
                   % ((x, y) + s.xscreen.pointer() + (time.monotonic() - t,)))
+        # The shape: X's own over the bare screen, Wine's arrow over its window.
+        start_painter(s, cfg)
+        c.move(1800, 60)
+        c.wait(lambda: s.xscreen.pointer() == (1800, 60), 10, "the X pointer at 1800,60")
+        c.pump(0.5)
+        bare = c.cursor_sets[-1:]
+        x, y = PAINT[0] + 100, PAINT[1] + 100
+        c.move(x, y)
+        # (Wine shows a 1x1 blank shape for a moment before the window's arrow.)
+        try:
+            c.wait(lambda: c.cursor_sets[-1:] != bare and c.cursor_sets[-1][0] >= 8, 10,
+                   "the guest window's pointer shape on the client")
+        except AssertionError:
+            raise AssertionError("FAILED: no new pointer shape over the guest window (shapes: "
+                                 "%s)" % c.cursor_sets)
+        check(bool(bare), "pointer shape over the bare screen %s, over the guest window %s"
+              % (bare[0], c.cursor_sets[-1]))
         c.disconnect()
 
 

@@ -26,11 +26,17 @@ typedef struct {
     QXLDataChunk chunk;    /* its data[] (the pixels, top-down) follows */
 } frame_cmd;
 
+/* The X cursor's shape as a QXL cursor command, same idea: one block. */
+typedef struct {
+    QXLCursorCmd cmd;
+    QXLCursor cursor;      /* its chunk's data[] (ARGB32 pixels) follows */
+} cursor_cmd;
+
 struct e2e_x11_display {
     QXLInstance qxl;                   /* first: the callbacks cast back from it */
     xcb_connection_t *c;
     xcb_window_t root;
-    uint8_t damage_event, randr_event; /* first event codes of the extensions */
+    uint8_t damage_event, randr_event, xfixes_event; /* first event codes of the extensions */
     xcb_damage_damage_t damage;
     xcb_xfixes_region_t region;        /* scratch: the damage taken for one frame */
     guint x_src, frame_src;
@@ -43,10 +49,12 @@ struct e2e_x11_display {
     uint32_t width, height;
     uint8_t *surface;
     bool full_frame;                   /* next frame: the whole screen */
+    uint32_t cursor_serial;            /* of the shape sent last (0: none yet) */
     uint64_t frames;
     /* shared with the display worker */
     GMutex lock;
     GQueue queue;                      /* frame_cmd * not yet taken by get_command */
+    GQueue cursor_queue;               /* cursor_cmd * not yet taken */
 };
 
 /* ---- QXL callbacks (display worker thread) -------------------------------- */
@@ -110,17 +118,27 @@ static void on_release_resource(QXLInstance *qin, struct QXLReleaseInfoExt relea
     g_free((void *)(uintptr_t)release.info->id);
 }
 
-static int on_no_cursor_command(QXLInstance *qin, struct QXLCommandExt *cmd)
+static int on_get_cursor_command(QXLInstance *qin, struct QXLCommandExt *ext)
 {
-    (void)qin;
-    (void)cmd;
-    return 0;
+    e2e_x11_display *d = display_of(qin);
+    g_mutex_lock(&d->lock);
+    cursor_cmd *c = g_queue_pop_head(&d->cursor_queue);
+    g_mutex_unlock(&d->lock);
+    if (!c)
+        return 0;
+    memset(ext, 0, sizeof *ext);
+    ext->cmd.data = (QXLPHYSICAL)(uintptr_t)&c->cmd;
+    ext->cmd.type = QXL_CMD_CURSOR;
+    return 1;
 }
 
 static int on_req_cursor_notification(QXLInstance *qin)
 {
-    (void)qin;
-    return 1;
+    e2e_x11_display *d = display_of(qin);
+    g_mutex_lock(&d->lock);
+    int empty = g_queue_is_empty(&d->cursor_queue);
+    g_mutex_unlock(&d->lock);
+    return empty;
 }
 
 static void on_notify_update(QXLInstance *qin, uint32_t update_id)
@@ -180,7 +198,7 @@ static const QXLInterface x11_qxl_interface = {
     .get_command = on_get_command,
     .req_cmd_notification = on_req_cmd_notification,
     .release_resource = on_release_resource,
-    .get_cursor_command = on_no_cursor_command,
+    .get_cursor_command = on_get_cursor_command,
     .req_cursor_notification = on_req_cursor_notification,
     .notify_update = on_notify_update,
     .flush_resources = on_flush_resources,
@@ -197,6 +215,8 @@ static void drop_queued(e2e_x11_display *d)
     g_mutex_lock(&d->lock);
     frame_cmd *f;
     while ((f = g_queue_pop_head(&d->queue)))
+        g_free(f);
+    while ((f = g_queue_pop_head(&d->cursor_queue)))
         g_free(f);
     g_mutex_unlock(&d->lock);
 }
@@ -280,6 +300,7 @@ static int set_primary(e2e_x11_display *d, uint32_t w, uint32_t h)
     };
     spice_qxl_create_primary_surface(&d->qxl, 0, &s);
     d->full_frame = true;
+    d->cursor_serial = 0;       /* a new surface starts without a cursor shape */
     schedule_frame(d);
     fprintf(stderr, "e2e-host: display primary surface %ux%u\n", w, h);
     return 0;
@@ -412,6 +433,53 @@ static void send_frame(e2e_x11_display *d)
     d->frames++;
 }
 
+/* The shape X shows now, if it is not the one sent last: in client mouse mode
+ * the viewer draws its own pointer with it (an I-beam over text, ...). */
+static void send_cursor(e2e_x11_display *d)
+{
+    xcb_xfixes_get_cursor_image_reply_t *rep =
+        xcb_xfixes_get_cursor_image_reply(d->c, xcb_xfixes_get_cursor_image(d->c), NULL);
+    if (!rep)
+        return;
+    if ((d->cursor_serial && rep->cursor_serial == d->cursor_serial) || !rep->width ||
+        !rep->height || rep->width > 512 || rep->height > 512) {
+        free(rep);
+        return;
+    }
+    d->cursor_serial = rep->cursor_serial;
+    size_t n = (size_t)rep->width * rep->height;
+    cursor_cmd *c = g_malloc0(sizeof *c + n * 4);
+    /* XFIXES gives premultiplied ARGB; SPICE's alpha cursor is straight ARGB. */
+    const uint32_t *src = xcb_xfixes_get_cursor_image_cursor_image(rep);
+    uint8_t *dst = (uint8_t *)(c + 1);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t p = src[i], a = p >> 24, v = p;
+        if (a && a < 255) {
+            uint32_t r = ((p >> 16) & 255) * 255 / a, g = ((p >> 8) & 255) * 255 / a,
+                     b = (p & 255) * 255 / a;
+            v = a << 24 | MIN(r, 255u) << 16 | MIN(g, 255u) << 8 | MIN(b, 255u);
+        }
+        memcpy(dst + i * 4, &v, 4);
+    }
+    c->cmd.release_info.id = (uint64_t)(uintptr_t)c;
+    c->cmd.type = QXL_CURSOR_SET;
+    c->cmd.u.set.visible = 1;
+    c->cmd.u.set.shape = (QXLPHYSICAL)(uintptr_t)&c->cursor;
+    c->cursor.header.unique = 0;    /* not cached: X reuses serials across shapes */
+    c->cursor.header.type = SPICE_CURSOR_TYPE_ALPHA;
+    c->cursor.header.width = rep->width;
+    c->cursor.header.height = rep->height;
+    c->cursor.header.hot_spot_x = rep->xhot;
+    c->cursor.header.hot_spot_y = rep->yhot;
+    c->cursor.data_size = (uint32_t)(n * 4);
+    c->cursor.chunk.data_size = (uint32_t)(n * 4);
+    free(rep);
+    g_mutex_lock(&d->lock);
+    g_queue_push_tail(&d->cursor_queue, c);
+    g_mutex_unlock(&d->lock);
+    spice_qxl_wakeup(&d->qxl);
+}
+
 static void handle_events(e2e_x11_display *d)
 {
     xcb_generic_event_t *ev;
@@ -423,6 +491,8 @@ static void handle_events(e2e_x11_display *d)
             xcb_randr_screen_change_notify_event_t *e = (void *)ev;
             if (e->width != d->width || e->height != d->height)
                 set_primary(d, e->width, e->height);
+        } else if (type == d->xfixes_event + XCB_XFIXES_CURSOR_NOTIFY) {
+            send_cursor(d);
         } else if (type == 0) {
             fprintf(stderr, "e2e-host: X error %d\n", ((xcb_generic_error_t *)ev)->error_code);
         }
@@ -435,6 +505,8 @@ static gboolean on_frame_timer(gpointer data)
     e2e_x11_display *d = data;
     d->frame_src = 0;
     send_frame(d);
+    if (!d->cursor_serial)
+        send_cursor(d);
     /* Replies were read: events that came with them are queued inside xcb. */
     handle_events(d);
     return G_SOURCE_REMOVE;
@@ -467,6 +539,7 @@ static int init_extensions(e2e_x11_display *d)
         return -1;
     }
     d->damage_event = dmg->first_event;
+    d->xfixes_event = xf->first_event;
     d->randr_event = rr->first_event;
     /* The version queries are required before the extensions may be used. */
     free(xcb_xfixes_query_version_reply(d->c, xcb_xfixes_query_version(d->c, 2, 0), NULL));
@@ -494,6 +567,7 @@ e2e_x11_display *e2e_x11_display_new(SpiceServer *server, const char *name)
     e2e_x11_display *d = g_new0(e2e_x11_display, 1);
     g_mutex_init(&d->lock);
     g_queue_init(&d->queue);
+    g_queue_init(&d->cursor_queue);
     int screen_no = 0;
     d->c = xcb_connect(name, &screen_no);
     if (xcb_connection_has_error(d->c)) {
@@ -508,6 +582,7 @@ e2e_x11_display *e2e_x11_display_new(SpiceServer *server, const char *name)
     d->root = si.data->root;
     /* The setup's size is the one at connection time; RandR events say the rest. */
     xcb_randr_select_input(d->c, d->root, XCB_RANDR_NOTIFY_MASK_SCREEN_CHANGE);
+    xcb_xfixes_select_cursor_input(d->c, d->root, XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR);
     d->damage = xcb_generate_id(d->c);
     xcb_damage_create(d->c, d->damage, d->root, XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
     d->region = xcb_generate_id(d->c);

@@ -2,7 +2,9 @@
  * draws on). The primary surface has the screen's size; X DAMAGE says which
  * regions changed, MIT-SHM reads just those, and each one becomes a QXL copy
  * drawable for spice-server. A RandR screen change (the agent set a new mode)
- * recreates the primary surface at the new size, so the client follows.
+ * recreates the primary surface at the new size, so the client follows. The
+ * X cursor's shape (XFIXES) goes out as QXL cursor commands: in client mouse
+ * mode the viewer draws its own pointer with it.
  *
  * Everything but the QXL callbacks runs on the GLib main loop; the callbacks
  * run on spice-server's display worker and only touch the command queue. */
