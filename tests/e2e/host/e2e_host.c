@@ -147,8 +147,12 @@ int main(int argc, char **argv)
 {
     host_args a = { 0 };
     a.image_compression = -1;
-    if (parse_args(argc, argv, &a) != 0 || (a.display_w && a.x11))
+    if (parse_args(argc, argv, &a) != 0)
         return 2;
+    if (a.display_w && a.x11) {
+        fprintf(stderr, "e2e_host: --display and --x11 are two kinds of display: give one\n");
+        return 2;
+    }
     setvbuf(stderr, NULL, _IOLBF, 0);
     /* spice-server writes to client sockets that may have been reset: like any
      * SPICE host (QEMU does the same), take EPIPE as an error, not a signal. */
