@@ -18,6 +18,7 @@ packages=(
   wixl msitools
   libcmocka-dev clang libclang-rt-14-dev llvm libpng-dev zlib1g-dev
   libspice-server-dev libglib2.0-dev gir1.2-spiceclientglib-2.0 python3-gi
+  libxcb-damage0-dev libxcb-shm0-dev libxcb-randr0-dev libxcb-xfixes0-dev   # e2e host's X screen mirror
   dpkg-dev
   debootstrap   # the i386 chroot with wine32 for the win32 tests (wine32-chroot.sh)
 )

@@ -40,10 +40,32 @@ def _addr(p):
     return a
 
 
+class _Primary(ctypes.Structure):
+    """SpiceDisplayPrimary (spice-gtk's channel-display.h)."""
+    _fields_ = [("format", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int),
+                ("stride", ctypes.c_int), ("shmid", ctypes.c_int), ("data", ctypes.c_void_p),
+                ("marked", ctypes.c_int)]
+
+
+_libspice = ctypes.CDLL("libspice-client-glib-2.0.so.8")
+_get_primary = _libspice.spice_display_channel_get_primary
+_get_primary.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(_Primary)]
+_get_primary.restype = ctypes.c_int
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype = ctypes.c_void_p
+_capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+
+
+def _gobject_addr(obj):
+    """The C address of a PyGObject-wrapped GObject."""
+    return _capsule_pointer(obj.__gpointer__, None)
+
+
 class SpiceClient:
     """One client session. Events are recorded in lists the tests wait on."""
 
-    def __init__(self, port, host="127.0.0.1", log=print, serve=None, inputs=False):
+    def __init__(self, port, host="127.0.0.1", log=print, serve=None, inputs=False,
+                 display=False, cursor=False):
         self.uri = "spice://%s:%d" % (host, port)
         self.log = log
         self.session = None
@@ -60,6 +82,15 @@ class SpiceClient:
         self.want_inputs = inputs
         self.inputs = None
         self.inputs_events = []           # SpiceChannelEvent values of the inputs channel
+        # display=True also connects display channel 0 (picture tests).
+        self.want_display = display
+        self.display = None
+        self.primary_creates = []         # (width, height) of each primary surface made
+        self.invalidated = 0              # display-invalidate signals seen
+        self.invalidated_px = 0           # pixels they covered
+        # cursor=True also connects the cursor channel: the guest's pointer shapes.
+        self.want_cursor = cursor
+        self.cursor_sets = []             # (width, height, hot_x, hot_y) of each shape
 
     # ---- connection --------------------------------------------------------
     def connect(self):
@@ -96,8 +127,26 @@ class SpiceClient:
             GObject.Object.connect(channel, "channel-event",
                                    lambda ch, ev: self.inputs_events.append(ev))
             channel.connect()
-        # Other channels (display, cursor) are not needed: the agent lives on the
-        # main channel, and pointer input goes through the inputs channel.
+        elif isinstance(channel, SpiceClientGLib.DisplayChannel) and self.want_display \
+                and self.display is None:
+            self.display = channel
+            GObject.Object.connect(channel, "display-primary-create", self._on_primary_create)
+            GObject.Object.connect(channel, "display-invalidate", self._on_invalidate)
+            channel.connect()
+        elif isinstance(channel, SpiceClientGLib.CursorChannel) and self.want_cursor:
+            GObject.Object.connect(channel, "cursor-set", self._on_cursor_set)
+            channel.connect()
+
+    def _on_cursor_set(self, channel, width, height, hot_x, hot_y, rgba):
+        self.cursor_sets.append((width, height, hot_x, hot_y))
+
+    def _on_primary_create(self, channel, fmt, width, height, stride, shmid, data):
+        self.primary_creates.append((width, height))
+        self.log("client: primary surface %dx%d" % (width, height))
+
+    def _on_invalidate(self, channel, x, y, w, h):
+        self.invalidated += 1
+        self.invalidated_px += w * h
 
     def _on_channel_event(self, channel, event):
         self.channel_events.append(event)
@@ -226,3 +275,27 @@ class SpiceClient:
         self.move(x, y)
         self.inputs.button_press(SPICE_MOUSE_BUTTON_LEFT, SPICE_MOUSE_BUTTON_MASK_LEFT)
         self.inputs.button_release(SPICE_MOUSE_BUTTON_LEFT, 0)
+
+    # ---- display (display=True) --------------------------------------------
+    def primary(self):
+        """(width, height, stride, bytes) of the display channel's primary
+        surface as the client has it now (B, G, R, x per pixel), or None.
+        Through ctypes: the typelib's SpiceDisplayPrimary field offsets are wrong
+        (width reads as format, and so on)."""
+        if self.display is None:
+            return None
+        p = _Primary()
+        if not _get_primary(_gobject_addr(self.display), 0, ctypes.byref(p)):
+            return None
+        return p.width, p.height, p.stride, ctypes.string_at(p.data, p.stride * p.height)
+
+    def wait_primary_size(self, width, height, timeout=20):
+        self.wait(lambda: self.primary_creates[-1:] == [(width, height)], timeout,
+                  "a %dx%d primary surface on the client" % (width, height))
+
+    def set_monitor(self, width, height):
+        """What a viewer window resized to width x height sends: one monitor."""
+        self.main.update_display_enabled(0, True, False)
+        self.main.update_display(0, 0, 0, width, height, False)
+        if not self.main.send_monitor_config():
+            raise AssertionError("spice-gtk did not send the monitor config")

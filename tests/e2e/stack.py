@@ -127,9 +127,10 @@ class Processes:
         return False
 
 
-def start_host(procs, host_exe, timeout=10, spice_port=0, display=None):
+def start_host(procs, host_exe, timeout=10, spice_port=0, display=None, x11=None):
     """display: "WxH" gives the host a blank QXL display (needed for client
-    mouse mode), None: no display."""
+    mouse mode), None: no display. x11: an X display (":N") the host's display
+    channel mirrors instead (the picture of the Windows desktop)."""
     info_file = os.path.join(procs.work, "host.info")
     if os.path.exists(info_file):
         os.unlink(info_file)
@@ -137,7 +138,8 @@ def start_host(procs, host_exe, timeout=10, spice_port=0, display=None):
     wrapper = os.environ.get("VDA_E2E_HOST_WRAPPER", "").split()
     p = procs.start("host", wrapper + [host_exe, "--info-file", info_file,
                                        "--spice-port", str(spice_port)] +
-                    (["--display", display] if display else []))
+                    (["--display", display] if display else []) +
+                    (["--x11", x11] if x11 else []))
     end = time.monotonic() + timeout
     while not os.path.exists(info_file):
         if p.poll() is not None or time.monotonic() > end:

@@ -1,12 +1,18 @@
 #!/usr/bin/python3
 """The whole stack for a person (scripts/try-it.sh): e2e_host (real spice-server on
-127.0.0.1), the Wine side (bridge, vdservice run + vdagent) on its own Xvfb, until
-Ctrl+C; then everything it started is stopped by PID.
+127.0.0.1) with a display channel that mirrors the Wine side's Xvfb, the Wine side
+(bridge, vdservice run + vdagent) and Wine's notepad to paste into, until Ctrl+C;
+then everything it started is stopped by PID.
 
     try_it.py --host E2E_HOST --win64 WIN64_TREE --wine-state DIR --work DIR [--port N]
+              [--drop-folder WINDOWS_DIR] [--no-notepad]
+
+--drop-folder (or $VDA_TRY_DROP_FOLDER): the folder where files dropped on the
+viewer land (the agent's file transfer); try-it opens it in Wine's explorer.
 """
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -15,38 +21,69 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stack                                        # noqa: E402
 
 
+def take_option(args, name, has_value=True):
+    if name not in args:
+        return None
+    i = args.index(name)
+    v = args[i + 1] if has_value else True
+    del args[i:i + (2 if has_value else 1)]
+    return v
+
+
 def main():
     args = sys.argv[1:]
-    port = 0
-    if "--port" in args:
-        i = args.index("--port")
-        port = int(args[i + 1])
-        del args[i:i + 2]
+    port = int(take_option(args, "--port") or 0)
+    drop = take_option(args, "--drop-folder") or os.environ.get("VDA_TRY_DROP_FOLDER")
+    notepad = not take_option(args, "--no-notepad", has_value=False)
     cfg = stack.Config(args)
     cfg.require()
     stop = []
     signal.signal(signal.SIGINT, lambda *a: stop.append(1))
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    with open(os.path.join(cfg.wine_state, "display")) as f:
+        x_display = f.read().strip()
     with stack.Processes(cfg.work) as procs:
-        info = stack.start_host(procs, cfg.host_exe, spice_port=port)
+        info = stack.start_host(procs, cfg.host_exe, spice_port=port, x11=x_display)
         g = stack.Guest(procs, cfg, info["guest_port"], production_path=True)
         g.start_bridge()
         g.start_service()
+        # Something to look at: a window to paste into and copy from, and the
+        # folder dropped files land in.
+        # A desktop colour instead of Xvfb's black (Wine draws no desktop itself).
+        subprocess.run(["xsetroot", "-solid", "#2f6f9f"], env=dict(os.environ, DISPLAY=x_display),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+        if notepad:
+            procs.start("notepad", [stack.WINE64, "notepad"], g.env)
+        if drop:
+            procs.start("drop-folder", [stack.WINE64, "explorer", drop], g.env)
         clip = "WINEPREFIX=%s DISPLAY=%s %s %s" % (g.env["WINEPREFIX"], g.env["DISPLAY"],
                                                    stack.WINE64, cfg.clip_exe)
         print("""
-The stack is up. Connect with:
+The Windows desktop is up (Wine on Xvfb %s, mirrored by the host's display
+channel). Connect with:
 
     remote-viewer spice://127.0.0.1:%d
 
-(no display channel: the viewer window stays empty; the clipboard works).
-Copy on your desktop, then read the Windows clipboard:
+Then try:
+  - Pointer: move over the notepad window and click into it. The viewer is in
+    client mouse mode: your position goes to the agent (MOUSE_STATE), which
+    moves the Windows pointer (SendInput).
+  - Clipboard: copy text on your desktop and paste it into notepad (Ctrl+V);
+    select text in notepad, Ctrl+C, and paste it on your desktop.
+  - Resize: resize the viewer window. The agent gets the new monitor size
+    (MONITORS_CONFIG) and switches Windows to the largest mode that fits
+    (%s); the desktop follows.
+  - Files: %s
+Without a viewer, read or set the Windows clipboard from this shell:
     %s get-text Z:\\\\tmp\\\\from-client.txt 5000 && cat /tmp/from-client.txt
-Put text on the Windows clipboard, then paste on your desktop:
-    echo 'hello from Windows' > /tmp/to-client.txt
-    %s put-text Z:\\\\tmp\\\\to-client.txt
+    echo 'hello from Windows' > /tmp/to-client.txt && %s put-text Z:\\\\tmp\\\\to-client.txt
 Logs: %s
-Ctrl+C stops everything.""" % (info["spice_port"], clip, clip, cfg.work), flush=True)
+Ctrl+C stops everything.""" % (
+            x_display, info["spice_port"],
+            os.environ.get("VDA_XVFB_MODES", "the screen's own mode only"),
+            ("drop files on the viewer window: they land in %s (shown in explorer)" % drop)
+            if drop else "(file drop: start with --drop-folder DIR once the agent has it)",
+            clip, clip, cfg.work), flush=True)
         while not stop:
             if info["proc"].poll() is not None or g.service.poll() is not None:
                 print("try-it: a part of the stack exited; see the logs", flush=True)

@@ -3,9 +3,12 @@
  * guest side is a loopback TCP port (see guest_link.h). No display by default:
  * a client only needs the main channel, which also carries the agent's data.
  * --display WxH adds a blank QXL display (blank_display.h), without which
- * spice-server never allows client mouse mode.
+ * spice-server never allows client mouse mode. --x11 DISPLAY instead adds a
+ * display that mirrors that X screen (x11_display.h): the picture of the Xvfb
+ * the Windows side runs on, following its size.
  *
- *   e2e_host [--spice-port N] [--guest-port N] [--info-file PATH] [--display WxH]
+ *   e2e_host [--spice-port N] [--guest-port N] [--info-file PATH]
+ *            [--display WxH | --x11 DISPLAY] [--image-compression off|quic|auto_glz|...]
  *
  * Port 0 (the default) picks a free one. Once listening it writes
  * "spice_port=N\nguest_port=M\n" to the info file (atomically) and to stdout.
@@ -14,6 +17,7 @@
 #include "blank_display.h"
 #include "glib_core.h"
 #include "guest_link.h"
+#include "x11_display.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -30,7 +34,19 @@ typedef struct {
     int spice_port, guest_port;
     const char *info_file;
     unsigned display_w, display_h;     /* 0: no display device */
+    const char *x11;                   /* X display to mirror, or NULL */
+    int image_compression;             /* SpiceImageCompression, -1: spice-server's default */
 } host_args;
+
+static int parse_compression(const char *v)
+{
+    static const char *const names[] = { "invalid", "off", "auto_glz", "auto_lz", "quic",
+                                         "glz", "lz", "lz4" };
+    for (int i = 1; i < (int)G_N_ELEMENTS(names); i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    return -1;
+}
 
 static int parse_args(int argc, char **argv, host_args *a)
 {
@@ -47,9 +63,14 @@ static int parse_args(int argc, char **argv, host_args *a)
                  a->display_w > 0 && a->display_w <= 8192 && a->display_h > 0 &&
                  a->display_h <= 8192)
             ;
+        else if (!strcmp(argv[i], "--x11") && v)
+            a->x11 = v;
+        else if (!strcmp(argv[i], "--image-compression") && v &&
+                 (a->image_compression = parse_compression(v)) > 0)
+            ;
         else {
             fprintf(stderr, "usage: e2e_host [--spice-port N] [--guest-port N] [--info-file PATH]"
-                            " [--display WxH]\n");
+                            " [--display WxH | --x11 DISPLAY] [--image-compression NAME]\n");
             return -1;
         }
         i++;
@@ -75,7 +96,7 @@ static int free_loopback_port(void)
     return port;
 }
 
-static SpiceServer *start_spice(int *port)
+static SpiceServer *start_spice(int *port, int image_compression)
 {
     for (int attempt = 0; attempt < 5; attempt++) {
         int p = *port ? *port : free_loopback_port();
@@ -86,6 +107,8 @@ static SpiceServer *start_spice(int *port)
         spice_server_set_name(s, "spice-vdagent-win e2e");
         spice_server_set_agent_copypaste(s, 1);
         spice_server_set_agent_mouse(s, 1);
+        if (image_compression > 0)
+            spice_server_set_image_compression(s, (SpiceImageCompression)image_compression);
         if (spice_server_init(s, e2e_glib_core()) == 0) {
             *port = p;
             return s;
@@ -123,14 +146,19 @@ static gboolean on_signal(gpointer loop)
 int main(int argc, char **argv)
 {
     host_args a = { 0 };
+    a.image_compression = -1;
     if (parse_args(argc, argv, &a) != 0)
         return 2;
+    if (a.display_w && a.x11) {
+        fprintf(stderr, "e2e_host: --display and --x11 are two kinds of display: give one\n");
+        return 2;
+    }
     setvbuf(stderr, NULL, _IOLBF, 0);
     /* spice-server writes to client sockets that may have been reset: like any
      * SPICE host (QEMU does the same), take EPIPE as an error, not a signal. */
     signal(SIGPIPE, SIG_IGN);
 
-    SpiceServer *server = start_spice(&a.spice_port);
+    SpiceServer *server = start_spice(&a.spice_port, a.image_compression);
     if (!server) {
         fprintf(stderr, "e2e-host: spice-server could not listen on 127.0.0.1\n");
         return 1;
@@ -139,6 +167,15 @@ int main(int argc, char **argv)
     if (a.display_w) {
         display = g_new(e2e_blank_display, 1);
         if (e2e_blank_display_init(display, server, a.display_w, a.display_h) != 0) {
+            spice_server_destroy(server);
+            return 1;
+        }
+        spice_server_vm_start(server);
+    }
+    e2e_x11_display *mirror = NULL;
+    if (a.x11) {
+        mirror = e2e_x11_display_new(server, a.x11);
+        if (!mirror) {
             spice_server_destroy(server);
             return 1;
         }
@@ -166,7 +203,11 @@ int main(int argc, char **argv)
     e2e_guest_link_close(guest);
     if (display)
         e2e_blank_display_close(display);
+    if (mirror)
+        e2e_x11_display_close(mirror);
     spice_server_destroy(server);
+    if (mirror)
+        e2e_x11_display_free(mirror);
     if (display) {
         g_free(display->pixels);    /* only once the display worker is gone */
         g_free(display);
