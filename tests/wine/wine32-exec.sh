@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # wine32-exec.sh ROOT CMD [ARGS...]
-# Runs CMD inside the i386 chroot ROOT (scripts/wine32-chroot.sh), in the current
-# directory, with the environment as it is (WINEPREFIX, DISPLAY, ...).
+# Runs CMD inside the i386 chroot ROOT (scripts/wine32-qemu.sh), in the current
+# directory, with the environment as it is (WINEPREFIX, DISPLAY, ...). On a kernel
+# without 32-bit user mode its programs run through qemu-i386, which that script
+# registers with binfmt_misc: nothing here changes for that.
 #
 # Needs root (mount namespaces, chroot). The chroot sees: the host /dev, /proc
 # and /sys, the X server sockets (/tmp/.X11-unix,
