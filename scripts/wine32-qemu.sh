@@ -19,10 +19,12 @@
 # IsBadReadPtr and crash exit codes go wrong). The fix keeps the real trap number
 # in cs->exception_index while the signal is delivered (linux-user/i386/cpu_loop.c).
 #
-# Mounts: binfmt_misc, /proc, /dev for the builds are all made in private mount
-# namespaces (unshare -m) that vanish with their last process: nothing is left
-# mounted on the host, even if this script is killed. The tests enter the chroot
-# the same way (tests/wine/wine32-exec.sh).
+# Mounts: /proc and /dev for the builds are made in private mount namespaces
+# (unshare -m) that vanish with their last process: nothing of them is left on
+# the host, even if this script is killed. The tests enter the chroot the same
+# way (tests/wine/wine32-exec.sh). The one host mount is binfmt_misc itself, at
+# its usual place, /proc/sys/fs/binfmt_misc (if not mounted already): the kernel
+# forgets registrations when binfmt_misc is unmounted.
 #
 # Network: only the Debian archive this machine's apt already uses (its apt
 # sources), through debootstrap and apt-get.
@@ -75,12 +77,15 @@ make_probe() {
 }
 runs_i386() { local rc=0; "$probe" 2>/dev/null || rc=$?; [ "$rc" = 7 ]; }
 
-# ---- binfmt_misc, seen through a private mount of it ---------------------------
-# binfmt_misc BASH-CODE [ARGS]: runs the code with binfmt_misc mounted at $BF in a
-# private mount namespace (the registrations themselves are machine-wide).
+# ---- binfmt_misc ---------------------------------------------------------------
+# binfmt_misc BASH-CODE [ARGS]: runs the code with $BF, binfmt_misc's usual mount
+# point, mounted. This is the one mount left on the host, on purpose: this kernel
+# drops every registration when the last mount of binfmt_misc goes away, so one
+# made in a private namespace would vanish with it. Mounted only if it is not
+# already (systemd machines mount it themselves).
 binfmt_misc() {
   local code=$1; shift
-  unshare -m --propagation private bash -euo pipefail -c '
+  bash -euo pipefail -c '
 BF=/proc/sys/fs/binfmt_misc
 mountpoint -q "$BF" || mount -t binfmt_misc binfmt_misc "$BF"
 '"$code" binfmt_misc "$@"
@@ -160,6 +165,7 @@ mirror=$({ awk '/^URIs:/ { for (i = 2; i <= NF; i++) print $i }' /etc/apt/source
 log "Debian archive (from apt's sources): $mirror"
 
 NICE=(nice -n 10)
+# (debootstrap mounts /proc and /sys in its target: always in a private namespace.)
 t0=$(date +%s)
 since() { echo "$(( $(date +%s) - $1 )) s"; }
 
@@ -183,7 +189,7 @@ if ! stamp_ok "$cache/root.stamp" "$root_recipe"; then
   rm -rf "$root" "$root.tmp"
   if [ ! -x "$qemu" ] || ! stamp_ok "$cache/qemu.stamp" "$qemu_recipe"; then
     log "i386 bookworm chroot, first stage, in the background (log: $cache/debootstrap.log)"
-    "${NICE[@]}" debootstrap --foreign --arch=i386 --variant=minbase bookworm "$root.tmp" "$mirror" \
+    "${NICE[@]}" unshare -m --propagation private debootstrap --foreign --arch=i386 --variant=minbase bookworm "$root.tmp" "$mirror" \
       >"$cache/debootstrap.log" 2>&1 </dev/null &
     stage1_pid=$!
   fi
@@ -195,7 +201,7 @@ if [ ! -x "$qemu" ] || ! stamp_ok "$cache/qemu.stamp" "$qemu_recipe"; then
   blog="$cache/qemu-build.log"
   rm -rf "$b"
   log "building a patched static qemu-i386 from Debian trixie's qemu source (log: $blog)"
-  "${NICE[@]}" debootstrap --variant=minbase --arch=amd64 trixie "$b" "$mirror" >"$blog" 2>&1 </dev/null ||
+  "${NICE[@]}" unshare -m --propagation private debootstrap --variant=minbase --arch=amd64 trixie "$b" "$mirror" >"$blog" 2>&1 </dev/null ||
     { tail -20 "$blog"; rm -rf "$b"; fail "debootstrap of the trixie build chroot failed"; }
   cat >"$b/etc/apt/sources.list" <<EOF
 deb $mirror trixie main
@@ -252,7 +258,7 @@ if ! stamp_ok "$cache/root.stamp" "$root_recipe"; then
   rlog="$cache/chroot.log"
   if [ -z "$stage1_pid" ]; then
     log "i386 bookworm chroot: debootstrap (log: $rlog)"
-    "${NICE[@]}" debootstrap --arch=i386 --variant=minbase bookworm "$root.tmp" "$mirror" >"$rlog" 2>&1 </dev/null ||
+    "${NICE[@]}" unshare -m --propagation private debootstrap --arch=i386 --variant=minbase bookworm "$root.tmp" "$mirror" >"$rlog" 2>&1 </dev/null ||
       { tail -20 "$rlog"; fail "debootstrap of the i386 chroot failed"; }
   else
     log "i386 bookworm chroot: second stage, through qemu (log: $rlog)"
