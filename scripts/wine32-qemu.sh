@@ -87,13 +87,22 @@ binfmt_misc() {
   local code=$1; shift
   bash -euo pipefail -c '
 BF=/proc/sys/fs/binfmt_misc
-mountpoint -q "$BF" || mount -t binfmt_misc binfmt_misc "$BF"
+[ -e "$BF/status" ] || mount -t binfmt_misc binfmt_misc "$BF"
 '"$code" binfmt_misc "$@"
 }
 
 # Prints "ours" (our entry, enabled, for this qemu), "other" (some other i386
 # handler is registered), or "none".
 binfmt_state() {
+  # The usual case, without starting a process: our entry is there and right.
+  local e=/proc/sys/fs/binfmt_misc/$binfmt_name
+  if [ -f "$e" ] && [ "$(</proc/sys/fs/binfmt_misc/status)" = enabled ]; then
+    local entry
+    entry=$(<"$e")
+    case $'\n'"$entry"$'\n' in
+      $'\nenabled\ninterpreter '"$qemu"$'\n'*) echo ours; return 0 ;;
+    esac
+  fi
   binfmt_misc '
 [ "$(cat "$BF/status")" = enabled ] || { echo none; exit 0; }
 if [ -f "$BF/$1" ] && grep -qx enabled "$BF/$1" && grep -qx "interpreter $2" "$BF/$1"; then
@@ -147,7 +156,7 @@ stamp_ok() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
 if stamp_ok "$cache/qemu.stamp" "$qemu_recipe" && [ -x "$qemu" ] &&
    stamp_ok "$cache/root.stamp" "$root_recipe" && [ -x "$root/usr/lib/wine/wine" ]; then
   ensure_i386
-  chroot_works || fail "the cached i386 chroot $root does not run (remove $cache to rebuild)"
+  # (tests/wine/wine-env.sh tries the chroot itself before every test run.)
   log "ready: 32-bit Wine in $root"
   exit 0
 fi
