@@ -65,3 +65,29 @@ function(vda_add_wine_fixture)
   set_tests_properties(${VDA_TEST_PREFIX}wine.setup ${VDA_TEST_PREFIX}wine.cleanup
     PROPERTIES ENVIRONMENT "${VDA_WINE_ENV}")
 endfunction()
+
+# vda_scale_wine32_timeouts(): called last in every CMakeLists.txt that adds
+# tests. In a win32 tree it multiplies the TIMEOUT of each test of that directory
+# by VDA_WINE32_TIMEOUT_FACTOR (default 3). A ctest timeout is the runner's limit,
+# not an assertion: where the kernel runs no 32-bit code, every 32-bit Wine
+# process runs under qemu-i386 (scripts/wine32-qemu.sh) and needs several times
+# the CPU of a native one (each process translates Wine's start-up code again,
+# and the wineserver is emulated too), so prefix creation and MSI installs take
+# longer. The deadlines the test programs check themselves are unchanged.
+function(vda_scale_wine32_timeouts)
+  if(NOT VDA_WINE_ARCH STREQUAL "win32")
+    return()
+  endif()
+  set(factor 3)
+  if(DEFINED VDA_WINE32_TIMEOUT_FACTOR)
+    set(factor ${VDA_WINE32_TIMEOUT_FACTOR})
+  endif()
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(t IN LISTS tests)
+    get_test_property(${t} TIMEOUT old)
+    if(old)
+      math(EXPR new "${old} * ${factor}")
+      set_tests_properties(${t} PROPERTIES TIMEOUT ${new})
+    endif()
+  endforeach()
+endfunction()

@@ -20,7 +20,7 @@ packages=(
   libspice-server-dev libglib2.0-dev gir1.2-spiceclientglib-2.0 python3-gi
   libxcb-damage0-dev libxcb-shm0-dev libxcb-randr0-dev libxcb-xfixes0-dev   # e2e host's X screen mirror
   dpkg-dev
-  debootstrap   # the i386 chroot with wine32 for the win32 tests (wine32-chroot.sh)
+  debootstrap   # the i386 chroot with wine32 and qemu-i386 for the win32 tests (wine32-qemu.sh)
 )
 
 log() { printf 'deps: %s\n' "$*"; }
@@ -45,12 +45,14 @@ else
   log "Debian packages already installed"
 fi
 
-# ---- 32-bit Wine for the win32 tree's tests: an i386 chroot (cached) --------
-# wine64 cannot run i686 programs (it exits 0 without running them). Without the
-# chroot the win32 tests report NOT RUN (exit 77); the rest of the build is fine.
+# ---- 32-bit Wine for the win32 tree's tests: qemu-i386 + an i386 chroot -----
+# wine64 cannot run i686 programs (it exits 0 without running them) and this
+# kernel runs no 32-bit code. Built once and cached; every run re-registers
+# qemu-i386 with binfmt_misc if needed (after a reboot). Without it the win32
+# tests report NOT RUN (exit 77); the rest of the build is fine.
 if ! sudo_ env VDA_CACHE_DIR="${VDA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/spice-vdagent-win}" \
-     bash "$top/scripts/wine32-chroot.sh"; then
-  log "WARNING: no 32-bit Wine chroot; the win32 tests will report NOT RUN"
+     bash "$top/scripts/wine32-qemu.sh"; then
+  log "WARNING: no 32-bit Wine; the win32 tests will report NOT RUN"
 fi
 
 # ---- static libraries for mingw, from Debian's source packages -------------
@@ -75,7 +77,7 @@ ensure_deb_src() {
   local uri
   uri=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
   [ -n "$uri" ] || uri=$(awk '/^deb / && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-  [ -n "$uri" ] || uri=http://deb.debian.org/debian
+  [ -n "$uri" ] || { echo "deps: no Debian archive found in this machine's apt sources" >&2; exit 1; }
   sudo_ tee /etc/apt/sources.list.d/vdagent-deb-src.sources >/dev/null <<SRC
 Types: deb-src
 URIs: $uri

@@ -1,7 +1,8 @@
 # wine-common.sh: sourced (never run) by tests/wine/wine-env.sh, tests/wine/wine-run.sh
 # and tests/win/installer/msi-test.sh. How a build tree reaches its Wine, in one place:
 # the environment every Wine process of the tree gets, and which Wine runs it
-# (host wine64, or the 32-bit Wine in the i386 chroot for the win32 tree).
+# (host wine64, or the 32-bit Wine in the i386 chroot for the win32 tree: that
+# chroot's programs run through qemu-i386, see scripts/wine32-qemu.sh).
 #
 # The tree's Wine fixture (wine-env.sh) writes into its STATE directory:
 #   display        the Xvfb display (":N")
@@ -43,9 +44,9 @@ vda_wine_commands() {
   fi
 }
 
-# vda_wine32_chroot: the i386 chroot scripts/wine32-chroot.sh builds (it may not
+# vda_wine32_chroot: the i386 chroot scripts/wine32-qemu.sh builds (it may not
 # exist yet); the fixture checks it and records it in STATE/wine32-root.
-vda_wine32_chroot() { bash "$vda_wine_top/scripts/wine32-chroot.sh" --print-root; }
+vda_wine32_chroot() { bash "$vda_wine_top/scripts/wine32-qemu.sh" --print-root; }
 
 # vda_wine32_root STATE: prints the chroot the fixture found usable; fails if none.
 vda_wine32_root() { [ -f "$1/wine32-root" ] && cat "$1/wine32-root"; }

@@ -5,8 +5,9 @@
 # the prefix, the display number and the PIDs we started; cleanup ends only those.
 #
 # VDA_WINE_ARCH=win32 (set by cmake/VdaTesting.cmake for the i686 tree): Wine is
-# the 32-bit one in the i386 chroot that scripts/wine32-chroot.sh builds (wine64
-# cannot run i686 programs: it exits 0 without running them). The prefix, the
+# the 32-bit one in the i386 chroot that scripts/wine32-qemu.sh builds (wine64
+# cannot run i686 programs: it exits 0 without running them; on a kernel without
+# 32-bit user mode the chroot's programs run through qemu-i386). The prefix, the
 # wineserver and Wine's background processes then live in that chroot, started
 # through tests/wine/wine32-exec.sh, whose mounts exist only in private mount
 # namespaces: nothing to unmount, nothing left mounted on the host. Without the
@@ -95,6 +96,9 @@ setup)
       why="no 32-bit Wine chroot at $root (scripts/deps.sh creates it)"
     elif ! unshare -m true 2>/dev/null; then
       why="cannot create a mount namespace here (unshare -m needs root/CAP_SYS_ADMIN)"
+    elif ! chroot "$root" /bin/true 2>/dev/null; then
+      # After a reboot the qemu-i386 binfmt_misc entry is gone until deps.sh runs.
+      why="the i386 chroot's programs do not run here (no qemu-i386 binfmt_misc entry? scripts/deps.sh registers it)"
     fi
     if [ -n "$why" ]; then
       echo "$why" >"$state/wine32-missing"
