@@ -140,24 +140,24 @@ static void launch(vds_loop *L)
     if (err == ERROR_SUCCESS) {
         err = vds_pipe_create(&L->pipe, L->agent.user);
         if (err != ERROR_SUCCESS)
-            vda_error(L->log, "cannot create the agent pipe: %s", vds_err_str(err, msg, sizeof msg));
+            vda_error(L->log, "cannot create the agent pipe: %s", vdw_err_str(err, msg, sizeof msg));
     } else {
         vda_error(L->log, "cannot get the user to run the agent for: %s",
-                  vds_err_str(err, msg, sizeof msg));
+                  vdw_err_str(err, msg, sizeof msg));
     }
     if (err == ERROR_SUCCESS) {
         err = vds_pipe_listen(&L->pipe);
         if (err != ERROR_SUCCESS)
             vda_error(L->log, "cannot listen on the agent pipe: %s",
-                      vds_err_str(err, msg, sizeof msg));
+                      vdw_err_str(err, msg, sizeof msg));
     }
     if (err == ERROR_SUCCESS) {
         err = vds_agent_launch(&L->agent, L->cfg->agent, L->pipe.short_name, L->cfg->run_mode);
         if (err != ERROR_SUCCESS) {
             char path[MAX_PATH * 3];
             vda_error(L->log, "cannot launch the agent %s: %s",
-                      vds_narrow(L->cfg->agent, path, sizeof path),
-                      vds_err_str(err, msg, sizeof msg));
+                      vdw_narrow(L->cfg->agent, path, sizeof path),
+                      vdw_err_str(err, msg, sizeof msg));
         }
     }
     vds_agent_release_token(&L->agent);
@@ -246,16 +246,16 @@ static void pipe_bytes(vds_loop *L, const uint8_t *buf, size_t len)
 
 /* Finishes a port transfer. False when there is nothing more to do now: the
  * transfer is retried later (no system resources) or the port was closed. */
-static int port_io_done(vds_loop *L, vds_ovio *io, DWORD *n)
+static int port_io_done(vds_loop *L, vdw_ovio *io, DWORD *n)
 {
     char msg[300];
-    DWORD err = vds_ovio_finish(io, L->port.h, n);
+    DWORD err = vdw_ovio_finish(io, L->port.h, n);
     if (err == ERROR_NO_SYSTEM_RESOURCES) {
         L->io_retry_at = now_ms() + IO_RETRY_MS;
         return 0;
     }
     if (err != ERROR_SUCCESS) {
-        port_failed(L, vds_err_str(err, msg, sizeof msg));
+        port_failed(L, vdw_err_str(err, msg, sizeof msg));
         return 0;
     }
     return 1;
@@ -287,13 +287,13 @@ static void on_pipe_read(vds_loop *L)
         if (!vds_pipe_accept(&L->pipe, L->agent.pid)) {
             DWORD err = vds_pipe_listen(&L->pipe);
             if (err != ERROR_SUCCESS)
-                agent_lost(L, vds_err_str(err, msg, sizeof msg));
+                agent_lost(L, vdw_err_str(err, msg, sizeof msg));
         }
         return;
     }
-    DWORD n, err = vds_ovio_finish(&L->pipe.rd, L->pipe.h, &n);
+    DWORD n, err = vdw_ovio_finish(&L->pipe.rd, L->pipe.h, &n);
     if (err != ERROR_SUCCESS) {
-        agent_lost(L, vds_err_str(err, msg, sizeof msg));
+        agent_lost(L, vdw_err_str(err, msg, sizeof msg));
         return;
     }
     pipe_bytes(L, L->pipe.rbuf, n);
@@ -302,9 +302,9 @@ static void on_pipe_read(vds_loop *L)
 static void on_pipe_write(vds_loop *L)
 {
     char msg[300];
-    DWORD n, err = vds_ovio_finish(&L->pipe.wr, L->pipe.h, &n);
+    DWORD n, err = vdw_ovio_finish(&L->pipe.wr, L->pipe.h, &n);
     if (err != ERROR_SUCCESS) {
-        agent_lost(L, vds_err_str(err, msg, sizeof msg));
+        agent_lost(L, vdw_err_str(err, msg, sizeof msg));
         return;
     }
     vda_ring_consume(&L->fwd.to_agent, n);
@@ -358,7 +358,7 @@ static void port_start_failed(vds_loop *L, DWORD err, uint64_t now)
     if (err == ERROR_NO_SYSTEM_RESOURCES)
         L->io_retry_at = now + IO_RETRY_MS;
     else
-        port_failed(L, vds_err_str(err, msg, sizeof msg));
+        port_failed(L, vdw_err_str(err, msg, sizeof msg));
 }
 
 /* Starts whatever transfers can start now; queues pending control chunks. */
@@ -380,7 +380,7 @@ static void pump(vds_loop *L)
     vds_port *p = &L->port;
     if (vds_port_is_open(p) && !p->rd.pending && !L->pending_reset && now >= L->io_retry_at &&
         vda_ring_space(&L->fwd.to_agent) >= VDA_FWD_ROOM(VDS_PORT_READ_SIZE)) {
-        DWORD err = vds_ovio_read(&p->rd, p->h, p->rbuf, VDS_PORT_READ_SIZE);
+        DWORD err = vdw_ovio_read(&p->rd, p->h, p->rbuf, VDS_PORT_READ_SIZE);
         if (err != ERROR_SUCCESS)
             port_start_failed(L, err, now);
     }
@@ -388,23 +388,23 @@ static void pump(vds_loop *L)
         vda_ring_len(&L->fwd.to_device) > 0) {
         const uint8_t *d;
         size_t n = vda_ring_peek(&L->fwd.to_device, &d); /* all queued chunks: one write */
-        DWORD err = vds_ovio_write(&p->wr, p->h, d, (DWORD)n);
+        DWORD err = vdw_ovio_write(&p->wr, p->h, d, (DWORD)n);
         if (err != ERROR_SUCCESS)
             port_start_failed(L, err, now);
     }
     vds_pipe *pp = &L->pipe;
     if (pp->connected && !pp->rd.pending &&
         vda_ring_space(&L->fwd.to_device) >= VDA_FWD_ROOM(VDS_PIPE_READ_SIZE)) {
-        DWORD err = vds_ovio_read(&pp->rd, pp->h, pp->rbuf, VDS_PIPE_READ_SIZE);
+        DWORD err = vdw_ovio_read(&pp->rd, pp->h, pp->rbuf, VDS_PIPE_READ_SIZE);
         if (err != ERROR_SUCCESS)
-            agent_lost(L, vds_err_str(err, msg, sizeof msg));
+            agent_lost(L, vdw_err_str(err, msg, sizeof msg));
     }
     if (pp->connected && !pp->wr.pending && vda_ring_len(&L->fwd.to_agent) > 0) {
         const uint8_t *d;
         size_t n = vda_ring_peek(&L->fwd.to_agent, &d);
-        DWORD err = vds_ovio_write(&pp->wr, pp->h, d, (DWORD)n);
+        DWORD err = vdw_ovio_write(&pp->wr, pp->h, d, (DWORD)n);
         if (err != ERROR_SUCCESS)
-            agent_lost(L, vds_err_str(err, msg, sizeof msg));
+            agent_lost(L, vdw_err_str(err, msg, sizeof msg));
     }
 }
 
@@ -463,7 +463,7 @@ static void loop(vds_loop *L)
         DWORD r = WaitForMultipleObjects(n, h, FALSE, timeout);
         if (r == WAIT_FAILED) {
             char msg[300];
-            vda_error(L->log, "wait failed: %s", vds_err_str(GetLastError(), msg, sizeof msg));
+            vda_error(L->log, "wait failed: %s", vdw_err_str(GetLastError(), msg, sizeof msg));
             L->done = 1;
             break;
         }
@@ -506,7 +506,7 @@ int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log)
     }
     char dev[MAX_PATH * 3], agent[MAX_PATH * 3];
     vda_info(log, "running (%s mode): device %s, agent %s", cfg->run_mode ? "run" : "service",
-             vds_narrow(cfg->device, dev, sizeof dev), vds_narrow(cfg->agent, agent, sizeof agent));
+             vdw_narrow(cfg->device, dev, sizeof dev), vdw_narrow(cfg->agent, agent, sizeof agent));
     apply(&L, vda_policy_start(&L.policy, now_ms(), 1));
     loop(&L);
     drop_agent_link(&L, "service stopping");

@@ -14,7 +14,7 @@ int vds_port_init(vds_port *p, const wchar_t *path, const vda_logger *log)
     p->log = log;
     p->last_open_error = ERROR_SUCCESS;
     p->rbuf = malloc(VDS_PORT_READ_SIZE);
-    if (!p->rbuf || vds_ovio_init(&p->rd) != 0 || vds_ovio_init(&p->wr) != 0)
+    if (!p->rbuf || vdw_ovio_init(&p->rd) != 0 || vdw_ovio_init(&p->wr) != 0)
         return -1;
     return 0;
 }
@@ -22,8 +22,8 @@ int vds_port_init(vds_port *p, const wchar_t *path, const vda_logger *log)
 void vds_port_free(vds_port *p)
 {
     vds_port_close(p, "shutting down");
-    vds_ovio_free(&p->rd);
-    vds_ovio_free(&p->wr);
+    vdw_ovio_free(&p->rd);
+    vdw_ovio_free(&p->wr);
     free(p->rbuf);
     p->rbuf = NULL;
 }
@@ -38,14 +38,14 @@ DWORD vds_port_open(vds_port *p, uint64_t now)
         /* One line per change of state, not one per retry. */
         if (err != p->last_open_error)
             vda_warn(p->log, "device %s: cannot open: %s; retrying with backoff",
-                     vds_narrow(p->path, path, sizeof path), vds_err_str(err, msg, sizeof msg));
+                     vdw_narrow(p->path, path, sizeof path), vdw_err_str(err, msg, sizeof msg));
         p->last_open_error = err;
         return err ? err : ERROR_GEN_FAILURE;
     }
     p->h = h;
     p->opened_at = now;
     p->last_open_error = ERROR_SUCCESS;
-    vda_info(p->log, "device %s opened", vds_narrow(p->path, path, sizeof path));
+    vda_info(p->log, "device %s opened", vdw_narrow(p->path, path, sizeof path));
     return ERROR_SUCCESS;
 }
 
@@ -53,8 +53,8 @@ void vds_port_close(vds_port *p, const char *why)
 {
     if (p->h == INVALID_HANDLE_VALUE)
         return;
-    vds_ovio_cancel(&p->rd, p->h);
-    vds_ovio_cancel(&p->wr, p->h);
+    vdw_ovio_cancel(&p->rd, p->h);
+    vdw_ovio_cancel(&p->wr, p->h);
     CloseHandle(p->h);
     p->h = INVALID_HANDLE_VALUE;
     vda_info(p->log, "device closed: %s", why);

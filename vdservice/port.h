@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "base/vda_log.h"
-#include "overlapped.h"
+#include "vdw_overlapped.h"
 
 /* 256 KiB reads: each read/write is a round trip through the I/O stack (under
  * Wine through wineserver); 64 KiB ones made a 16 MiB paste measurably slower. */
@@ -14,7 +14,7 @@
 
 typedef struct vds_port {
     HANDLE h;                  /* INVALID_HANDLE_VALUE: closed */
-    vds_ovio rd, wr;
+    vdw_ovio rd, wr;
     DWORD write_len;
     uint8_t *rbuf;             /* VDS_PORT_READ_SIZE; stable while a read is pending */
     const wchar_t *path;

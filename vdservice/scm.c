@@ -14,7 +14,7 @@
 static int report(const vda_logger *log, const char *what, DWORD err)
 {
     char msg[300];
-    vda_error(log, "%s: %s", what, vds_err_str(err, msg, sizeof msg));
+    vda_error(log, "%s: %s", what, vdw_err_str(err, msg, sizeof msg));
     return 1;
 }
 
@@ -25,9 +25,10 @@ static void set_failure_actions(SC_HANDLE svc, const vda_logger *log)
     SC_ACTION actions[3] = { { SC_ACTION_RESTART, 1000 }, { SC_ACTION_RESTART, 5000 },
                              { SC_ACTION_RESTART, 30000 } };
     SERVICE_FAILURE_ACTIONSW fa = { 86400, NULL, NULL, 3, actions };
+    char msg[VDW_ERR_MAX];
     if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
-        vda_warn(log, "could not set the restart-on-failure actions (error %lu)",
-                 (unsigned long)GetLastError());
+        vda_warn(log, "could not set the restart-on-failure actions: %s",
+                 vdw_last_err_str(msg, sizeof msg));
 }
 
 /* An MSI (wixl has no ServiceConfig) registers the service without failure
@@ -42,8 +43,9 @@ static void ensure_failure_actions(const vda_logger *log)
         set_failure_actions(svc, log);
         CloseServiceHandle(svc);
     } else {
-        vda_warn(log, "cannot open my own service to set restart-on-failure (error %lu)",
-                 (unsigned long)GetLastError());
+        char msg[VDW_ERR_MAX];
+        vda_warn(log, "cannot open my own service to set restart-on-failure: %s",
+                 vdw_last_err_str(msg, sizeof msg));
     }
     CloseServiceHandle(scm);
 }
@@ -73,7 +75,7 @@ int vds_install(const vda_logger *log)
     CloseServiceHandle(svc);
     CloseServiceHandle(scm);
     char path[MAX_PATH * 3];
-    vda_info(log, "service spice-agent installed: %s", vds_narrow(exe, path, sizeof path));
+    vda_info(log, "service spice-agent installed: %s", vdw_narrow(exe, path, sizeof path));
     return 0;
 }
 
@@ -202,12 +204,13 @@ int vds_service_dispatch(void)
     SERVICE_TABLE_ENTRYW table[] = { { (wchar_t *)VDS_SERVICE_NAME, service_main }, { NULL, NULL } };
     if (!StartServiceCtrlDispatcherW(table)) {
         DWORD err = GetLastError();
+        char msg[VDW_ERR_MAX];
         if (err == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
             fprintf(stderr, "vdservice: not started by the service manager; "
                             "use 'vdservice run' to run in the foreground, or --help\n");
         else
-            fprintf(stderr, "vdservice: cannot start the service dispatcher (error %lu)\n",
-                    (unsigned long)err);
+            fprintf(stderr, "vdservice: cannot start the service dispatcher: %s\n",
+                    vdw_err_str(err, msg, sizeof msg));
         return 1;
     }
     return service.exit_code;
