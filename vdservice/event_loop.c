@@ -443,7 +443,9 @@ static void pump(vds_loop *L)
     }
 }
 
-enum wait_kind { W_STOP, W_SESSIONS, W_RESUME, W_DEVICE, W_AGENT, W_PIPE_RD, W_PIPE_WR, W_PORT_RD, W_PORT_WR };
+enum wait_kind {
+    W_STOP, W_SESSIONS, W_RESUME, W_DEVICE, W_AGENT, W_PIPE_RD, W_PIPE_WR, W_PORT_RD, W_PORT_WR
+};
 
 static void dispatch(vds_loop *L, enum wait_kind k)
 {
@@ -544,7 +546,8 @@ int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log)
     /* Port retries: once at once, then 100 ms doubling to 5 s; 5 s open resets. */
     vda_backoff_init(&L.port_backoff, 1, 100, 5000, 5000);
     vda_port_retry_init(&L.retry);
-    if (vds_port_init(&L.port, cfg->device, ctl->port_ops, ctl->port_ctx, log) != 0 || vds_pipe_init(&L.pipe, log) != 0 ||
+    if (vds_port_init(&L.port, cfg->device, ctl->port_ops, ctl->port_ctx, log) != 0 ||
+        vds_pipe_init(&L.pipe, log) != 0 ||
         vda_fwd_init(&L.fwd, log, TO_AGENT_CAP, TO_DEVICE_CAP) != 0) {
         vda_error(log, "out of memory at start");
         return 1;
