@@ -230,6 +230,8 @@ static void sc_device_late(void)
     model_set(&M, &M.present, 1);
     ULONGLONG t0 = GetTickCount64();
     SetEvent(ctl.device_event); /* what SERVICE_CONTROL_DEVICEEVENT does */
+    say("the arrival is the loop's device event, set here as scm.c's handler would; "
+        "real PnP delivery: NOT RUN (Wine sends none)");
     CHECK(wait_ready(10000) == 0, "the capabilities never arrived");
     ULONGLONG took = GetTickCount64() - t0;
     printf("port_test: opened %llu ms after the arrival\n", (unsigned long long)took);
@@ -278,6 +280,8 @@ static void sc_suspend_resume(void)
     unsigned opens = model_get(&M, &M.opens);
     model_suspend(&M);
     SetEvent(ctl.resume_event); /* what PBT_APMRESUMEAUTOMATIC does (scm.c) */
+    say("the resume is the loop's resume event, set here as scm.c's handler would; "
+        "real power-event delivery: NOT RUN (Wine sends none)");
     CHECK(wait_ready(5000) == 0, "the capabilities did not come again after resume");
     CHECK(model_get(&M, &M.opens) == opens + 1, "the port was not reopened");
     CHECK(agent_resets(5000) == 1, "the agent was not RESET once");
