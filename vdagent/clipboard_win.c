@@ -4,6 +4,7 @@
  * demand by asking the client and running the event loop until the data comes.
  * Everything protocol-related is decided by the portable core (agent_core). */
 #include "app.h"
+#include "vdw_error.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -184,8 +185,8 @@ int vdg_clipboard_read(void *ctx, uint32_t type, uint8_t **buf, size_t *size)
 {
     vdg_app *app = ctx;
     if (!open_clipboard(app->hwnd, 20)) {
-        vda_warn(&app->log, "cannot open the clipboard (error %lu)",
-                 (unsigned long)GetLastError());
+        char msg[VDW_ERR_MAX];
+        vda_warn(&app->log, "cannot open the clipboard: %s", vdw_last_err_str(msg, sizeof msg));
         return -1;
     }
     int r = -1;
@@ -345,7 +346,8 @@ static void render_format(vdg_app *app, UINT cf, DWORD timeout_ms)
     size_t len = p.len;
     HGLOBAL h = convert_to_global(app, cf, &p);
     if (h && !SetClipboardData(cf, h)) {
-        vda_warn(&app->log, "SetClipboardData failed (error %lu)", (unsigned long)GetLastError());
+        char msg[VDW_ERR_MAX];
+        vda_warn(&app->log, "SetClipboardData failed: %s", vdw_last_err_str(msg, sizeof msg));
         GlobalFree(h);
         return;
     }
@@ -416,24 +418,25 @@ static LRESULT CALLBACK wnd_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
 
 int vdg_clipboard_init(vdg_app *app)
 {
+    char msg[VDW_ERR_MAX];
     WNDCLASSW wc;
     memset(&wc, 0, sizeof wc);
     wc.lpfnWndProc = wnd_proc;
     wc.hInstance = GetModuleHandleW(NULL);
     wc.lpszClassName = L"vdagent-clipboard";
     if (!RegisterClassW(&wc) && GetLastError() != ERROR_CLASS_ALREADY_EXISTS) {
-        vda_error(&app->log, "RegisterClass failed (error %lu)", (unsigned long)GetLastError());
+        vda_error(&app->log, "RegisterClass failed: %s", vdw_last_err_str(msg, sizeof msg));
         return -1;
     }
     app->hwnd = CreateWindowExW(0, wc.lpszClassName, L"vdagent", 0, 0, 0, 0, 0, HWND_MESSAGE,
                                 NULL, wc.hInstance, app);
     if (!app->hwnd) {
-        vda_error(&app->log, "CreateWindowEx failed (error %lu)", (unsigned long)GetLastError());
+        vda_error(&app->log, "CreateWindowEx failed: %s", vdw_last_err_str(msg, sizeof msg));
         return -1;
     }
     if (!AddClipboardFormatListener(app->hwnd)) {
-        vda_error(&app->log, "AddClipboardFormatListener failed (error %lu)",
-                  (unsigned long)GetLastError());
+        vda_error(&app->log, "AddClipboardFormatListener failed: %s",
+                  vdw_last_err_str(msg, sizeof msg));
         DestroyWindow(app->hwnd);
         app->hwnd = NULL;
         return -1;

@@ -1,4 +1,5 @@
 #include "display_config.h"
+#include "vdw_error.h"
 
 #include <string.h>
 #include <windows.h>
@@ -97,8 +98,8 @@ static void forget_value(const vdg_display_config *d, const wchar_t *name)
 
 static setting_result spi_failed(const vdg_display_config *d, const char *what)
 {
-    vda_warn(d->log, "display-config: %s failed (error %lu)", what,
-             (unsigned long)GetLastError());
+    char msg[VDW_ERR_MAX];
+    vda_warn(d->log, "display-config: %s failed: %s", what, vdw_last_err_str(msg, sizeof msg));
     return SETTING_FAILED;
 }
 

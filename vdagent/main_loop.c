@@ -3,6 +3,7 @@
  * it blocks on the pipe; a paste waiting for the client's data runs this same loop
  * nested (vdg_loop_wait with a done flag). */
 #include "app.h"
+#include "vdw_error.h"
 
 static void on_read(vdg_app *app)
 {
@@ -49,13 +50,13 @@ int vdg_loop_wait(vdg_app *app, const int *done, DWORD timeout_ms)
         DWORD n = 0;
         int read_slot = -1, write_slot = -1;
         /* Only events of pending I/O: a completed one stays signalled. */
-        if (app->pipe.read_pending) {
+        if (app->pipe.rd.pending) {
             read_slot = (int)n;
-            hs[n++] = app->pipe.rd.hEvent;
+            hs[n++] = app->pipe.rd.ov.hEvent;
         }
-        if (app->pipe.write_pending) {
+        if (app->pipe.wr.pending) {
             write_slot = (int)n;
-            hs[n++] = app->pipe.wr.hEvent;
+            hs[n++] = app->pipe.wr.ov.hEvent;
         }
         DWORD wait = INFINITE;
         if (timeout_ms != INFINITE) {
@@ -82,8 +83,9 @@ int vdg_loop_wait(vdg_app *app, const int *done, DWORD timeout_ms)
         if (r == WAIT_TIMEOUT)
             return 0;
         if (r == WAIT_FAILED) {
-            vda_error(&app->log, "MsgWaitForMultipleObjectsEx failed (error %lu)",
-                      (unsigned long)GetLastError());
+            char msg[VDW_ERR_MAX];
+            vda_error(&app->log, "MsgWaitForMultipleObjectsEx failed: %s",
+                      vdw_last_err_str(msg, sizeof msg));
             app->quit = 1;
             return 0;
         }

@@ -1,4 +1,5 @@
 #include "mouse_input.h"
+#include "vdw_error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,8 +29,9 @@ int vdg_mouse_init(vdg_mouse *m, const vda_logger *log)
         m->thread = CreateThread(NULL, 0, worker_main, m, 0, NULL);
     }
     if (!m->thread) {
-        vda_error(log, "mouse: cannot start the input thread (error %lu): no mouse input",
-                  (unsigned long)GetLastError());
+        char msg[VDW_ERR_MAX];
+        vda_error(log, "mouse: cannot start the input thread: %s: no mouse input",
+                  vdw_last_err_str(msg, sizeof msg));
         /* The caller never calls vdg_mouse_cleanup after a failed init. */
         if (m->wake)
             CloseHandle(m->wake);
@@ -128,15 +130,17 @@ static int follow_input_desktop(vdg_mouse *m)
                                              DESKTOP_JOURNALPLAYBACK | DESKTOP_SWITCHDESKTOP);
     if (!d) {
         if (!m->send_failing) {
-            note(m, VDA_LOG_WARN, "cannot open the input desktop (error %lu)",
-                 (unsigned long)GetLastError());
+            char msg[VDW_ERR_MAX];
+            note(m, VDA_LOG_WARN, "cannot open the input desktop: %s",
+                 vdw_last_err_str(msg, sizeof msg));
         }
         return 0;
     }
     if (!SetThreadDesktop(d)) {
         if (!m->send_failing) {
-            note(m, VDA_LOG_WARN, "cannot switch to the input desktop (error %lu)",
-                 (unsigned long)GetLastError());
+            char msg[VDW_ERR_MAX];
+            note(m, VDA_LOG_WARN, "cannot switch to the input desktop: %s",
+                 vdw_last_err_str(msg, sizeof msg));
         }
         CloseDesktop(d);
         return 0;
@@ -162,9 +166,10 @@ static void send_batch(vdg_mouse *m, INPUT *in, UINT n)
             sent += SendInput(n - sent, in + sent, sizeof in[0]);
         }
         if (sent < n && !m->send_failing) {
-            note(m, VDA_LOG_WARN, "SendInput dropped %u of %u events (error %lu); further"
+            char msg[VDW_ERR_MAX];
+            note(m, VDA_LOG_WARN, "SendInput dropped %u of %u events: %s; further"
                  " failures are not logged until it works again", n - sent, n,
-                 (unsigned long)err);
+                 vdw_err_str(err, msg, sizeof msg));
             m->send_failing = 1;
         }
     }

@@ -4,13 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vdw_error.h"
+#include "vdw_pipe.h"
 #include "wire/pipe_proto.h"
 
 static void mark_broken(vdg_pipe *p, const char *what, DWORD err)
 {
+    char msg[VDW_ERR_MAX];
     if (!p->broken)
-        vda_warn(p->log, "pipe %s failed (error %lu): the service is gone", what,
-                 (unsigned long)err);
+        vda_warn(p->log, "pipe %s failed: %s: the service is gone", what,
+                 vdw_err_str(err, msg, sizeof msg));
     p->broken = 1;
 }
 
@@ -19,31 +22,18 @@ int vdg_pipe_open(vdg_pipe *p, const wchar_t *name, DWORD timeout_ms,
 {
     memset(p, 0, sizeof *p);
     p->log = log;
-    p->h = INVALID_HANDLE_VALUE;
     wchar_t path[300];
-    _snwprintf(path, 299, L"\\\\.\\pipe\\%ls", name);
-    path[299] = 0;
-    DWORD start = GetTickCount();
-    for (;;) {
-        p->h = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
-                           FILE_FLAG_OVERLAPPED, NULL);
-        if (p->h != INVALID_HANDLE_VALUE)
-            break;
-        DWORD err = GetLastError();
-        if ((err != ERROR_PIPE_BUSY && err != ERROR_FILE_NOT_FOUND) ||
-            GetTickCount() - start > timeout_ms) {
-            vda_error(log, "cannot open pipe %ls (error %lu)", path, (unsigned long)err);
-            return -1;
-        }
-        if (err == ERROR_PIPE_BUSY)
-            WaitNamedPipeW(path, 200);
-        else
-            Sleep(50);
+    char text[MAX_PATH * 3], msg[VDW_ERR_MAX];
+    vdw_pipe_path(name, path, sizeof path / sizeof path[0]);
+    DWORD err = ERROR_SUCCESS;
+    p->h = vdw_pipe_open(path, FILE_FLAG_OVERLAPPED | VDW_PIPE_CLIENT_SQOS, timeout_ms, &err);
+    if (p->h == INVALID_HANDLE_VALUE) {
+        vda_error(log, "cannot open pipe %s: %s", vdw_narrow(path, text, sizeof text),
+                  vdw_err_str(err, msg, sizeof msg));
+        return -1;
     }
-    p->rd.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    p->wr.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (!p->rd.hEvent || !p->wr.hEvent) {
-        vda_error(log, "CreateEvent failed (error %lu)", (unsigned long)GetLastError());
+    if (vdw_ovio_init(&p->rd) != 0 || vdw_ovio_init(&p->wr) != 0) {
+        vda_error(log, "CreateEvent failed: %s", vdw_last_err_str(msg, sizeof msg));
         vdg_pipe_close(p);
         return -1;
     }
@@ -51,7 +41,7 @@ int vdg_pipe_open(vdg_pipe *p, const wchar_t *name, DWORD timeout_ms,
     p->wlen = (DWORD)vda_pipe_control_encode(p->wbuf, VDA_PIPE_HELLO, GetCurrentProcessId());
     p->woff = 0;
     vdg_pipe_finish_write(p);  /* no write pending: this starts one */
-    vda_info(log, "connected to pipe %ls", path);
+    vda_info(log, "connected to pipe %s", vdw_narrow(path, text, sizeof text));
     return 0;
 }
 
@@ -69,59 +59,35 @@ static void free_queue(vdg_pipe *p)
 void vdg_pipe_close(vdg_pipe *p)
 {
     if (p->h != INVALID_HANDLE_VALUE && p->h) {
-        if (p->read_pending || p->write_pending) {
-            CancelIoEx(p->h, NULL);
-            DWORD n;
-            if (p->read_pending)
-                GetOverlappedResult(p->h, &p->rd, &n, TRUE);
-            if (p->write_pending)
-                GetOverlappedResult(p->h, &p->wr, &n, TRUE);
-        }
+        vdw_ovio_cancel(&p->rd, p->h);
+        vdw_ovio_cancel(&p->wr, p->h);
         CloseHandle(p->h);
     }
     p->h = INVALID_HANDLE_VALUE;
-    p->read_pending = p->write_pending = 0;
-    if (p->rd.hEvent)
-        CloseHandle(p->rd.hEvent);
-    if (p->wr.hEvent)
-        CloseHandle(p->wr.hEvent);
-    p->rd.hEvent = p->wr.hEvent = NULL;
+    vdw_ovio_free(&p->rd);
+    vdw_ovio_free(&p->wr);
     free_queue(p);
 }
 
 void vdg_pipe_start_read(vdg_pipe *p)
 {
-    if (p->read_pending || p->broken)
+    if (p->rd.pending || p->broken)
         return;
-    /* Completion (immediate or not) is always collected through the event. */
-    if (!ReadFile(p->h, p->rbuf, sizeof p->rbuf, NULL, &p->rd)) {
-        DWORD err = GetLastError();
-        if (err != ERROR_IO_PENDING) {
-            mark_broken(p, "read", err);
-            return;
-        }
-    }
-    p->read_pending = 1;
+    DWORD err = vdw_ovio_read(&p->rd, p->h, p->rbuf, sizeof p->rbuf);
+    if (err != ERROR_SUCCESS)
+        mark_broken(p, "read", err);
 }
 
 DWORD vdg_pipe_finish_read(vdg_pipe *p)
 {
-    if (!p->read_pending)
+    if (!p->rd.pending)
         return 0;
-    DWORD n = 0;
-    p->read_pending = 0;
-    if (!GetOverlappedResult(p->h, &p->rd, &n, FALSE)) {
-        DWORD err = GetLastError();
-        if (err == ERROR_IO_INCOMPLETE) {
-            p->read_pending = 1;
-            return 0;
-        }
-        if (err != ERROR_MORE_DATA) {
-            mark_broken(p, "read", err);
-            return 0;
-        }
-    }
-    return n;
+    DWORD n = 0, err = vdw_ovio_finish(&p->rd, p->h, &n);
+    if (err == ERROR_SUCCESS || err == ERROR_MORE_DATA)
+        return n;
+    if (err != ERROR_IO_INCOMPLETE)
+        mark_broken(p, "read", err);
+    return 0;
 }
 
 /* Fills wbuf with whole chunks from the queue. */
@@ -145,35 +111,27 @@ static void fill(vdg_pipe *p)
 
 static void start_write(vdg_pipe *p)
 {
-    while (!p->write_pending && !p->broken) {
+    if (!p->wr.pending && !p->broken) {
         if (p->woff >= p->wlen)
             fill(p);
         if (p->wlen == 0)
             return;
-        if (!WriteFile(p->h, p->wbuf + p->woff, p->wlen - p->woff, NULL, &p->wr)) {
-            DWORD err = GetLastError();
-            if (err != ERROR_IO_PENDING) {
-                mark_broken(p, "write", err);
-                return;
-            }
-        }
-        p->write_pending = 1;
+        DWORD err = vdw_ovio_write(&p->wr, p->h, p->wbuf + p->woff, p->wlen - p->woff);
+        if (err != ERROR_SUCCESS)
+            mark_broken(p, "write", err);
     }
 }
 
 void vdg_pipe_finish_write(vdg_pipe *p)
 {
-    if (p->write_pending) {
-        DWORD n = 0;
-        if (!GetOverlappedResult(p->h, &p->wr, &n, FALSE)) {
-            DWORD err = GetLastError();
-            if (err == ERROR_IO_INCOMPLETE)
-                return;
-            p->write_pending = 0;
+    if (p->wr.pending) {
+        DWORD n = 0, err = vdw_ovio_finish(&p->wr, p->h, &n);
+        if (err == ERROR_IO_INCOMPLETE)
+            return;
+        if (err != ERROR_SUCCESS) {
             mark_broken(p, "write", err);
             return;
         }
-        p->write_pending = 0;
         p->woff += n;
     }
     start_write(p);
@@ -207,11 +165,11 @@ int vdg_pipe_send(vdg_pipe *p, uint32_t port, uint32_t type, uint8_t *payload,
 void vdg_pipe_flush(vdg_pipe *p, DWORD timeout_ms)
 {
     DWORD start = GetTickCount();
-    while (!p->broken && (p->write_pending || p->head || p->woff < p->wlen)) {
+    while (!p->broken && (p->wr.pending || p->head || p->woff < p->wlen)) {
         DWORD spent = GetTickCount() - start;
         if (spent >= timeout_ms)
             break;
-        if (p->write_pending && WaitForSingleObject(p->wr.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
+        if (p->wr.pending && WaitForSingleObject(p->wr.ov.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
             break;
         vdg_pipe_finish_write(p);
     }

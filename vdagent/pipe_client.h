@@ -10,6 +10,7 @@
 
 #include "wire/chunk_writer.h"
 #include "base/vda_log.h"
+#include "vdw_overlapped.h"
 
 /* As large as vdservice's reads and writes: fewer I/O round trips per paste. */
 #define PIPE_READ_BUF (256 * 1024)
@@ -23,8 +24,7 @@ typedef struct vdg_out_msg {
 
 typedef struct vdg_pipe {
     HANDLE h;
-    OVERLAPPED rd, wr;
-    int read_pending, write_pending;
+    vdw_ovio rd, wr;
     int broken;            /* the service is gone */
     uint8_t rbuf[PIPE_READ_BUF];
     uint8_t wbuf[PIPE_WRITE_BUF];
@@ -33,7 +33,8 @@ typedef struct vdg_pipe {
     const vda_logger *log;
 } vdg_pipe;
 
-/* Connects to \\.\pipe\<name>, retrying while the pipe is busy (up to timeout_ms).
+/* Connects to \\.\pipe\<name>, retrying while the pipe is busy (up to timeout_ms),
+ * at SecurityIdentification: the service may identify us, never act as us.
  * Sends HELLO(pid) first. Returns 0 or -1 (logged). */
 int vdg_pipe_open(vdg_pipe *p, const wchar_t *name, DWORD timeout_ms,
                      const vda_logger *log);

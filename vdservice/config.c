@@ -33,7 +33,7 @@ static void bad_setting(vds_config *c, const wchar_t *name, const char *fmt, ...
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     snprintf(c->bad_settings[c->n_bad_settings++], sizeof c->bad_settings[0],
-             "registry value %s ignored: %s; the default stays", vds_narrow(name, n, sizeof n),
+             "registry value %s ignored: %s; the default stays", vdw_narrow(name, n, sizeof n),
              why);
 }
 
@@ -90,7 +90,7 @@ void vds_config_from_registry(vds_config *c)
     wchar_t level[16] = L"";
     if (reg_string(c, key, L"LogLevel", level, 16) == 1) {
         char narrow[64];
-        int lv = vda_log_level_parse(vds_narrow(level, narrow, sizeof narrow));
+        int lv = vda_log_level_parse(vdw_narrow(level, narrow, sizeof narrow));
         if (lv >= 0)
             c->level = (vda_log_level)lv;
         else

@@ -15,6 +15,14 @@
  * itself fails under a live agent it is reopened with backoff and the agent is
  * sent RESET (drop partial messages, announce capabilities again).
  *
+ * The port's refusals (common/service/port_retry.h, the vioserial driver's
+ * rules): a transfer refused while the host is away or its queue is full waits
+ * with a bounded backoff, its data still queued, the port open; only a port that
+ * is gone is reopened. A device that is absent is opened when PnP says it
+ * arrived (ctl->device_event; a slow timer is the fallback), and after a
+ * resume from sleep (ctl->resume_event) the port is reopened fresh and the
+ * agent RESET: the driver dropped what was buffered.
+ *
  * Backpressure: the device is read only while the queue to the agent has room
  * for a whole read (about 1 MiB queued at most); the pipe is read only while the
  * queue to the device has room. Memory stays bounded whatever either side sends. */
@@ -28,12 +36,12 @@
 #include <string.h>
 
 #include "service/launch_policy.h"
+#include "service/port_retry.h"
 #include "service/service_fwd.h"
 
 #define TO_AGENT_LIMIT (1024u * 1024u)
 #define TO_AGENT_CAP (TO_AGENT_LIMIT + VDA_FWD_ROOM(VDS_PORT_READ_SIZE))
 #define TO_DEVICE_CAP (256u * 1024u + VDA_FWD_ROOM(VDS_PIPE_READ_SIZE))
-#define IO_RETRY_MS 100u /* after ERROR_NO_SYSTEM_RESOURCES */
 
 typedef struct vds_loop {
     const vds_config *cfg;
@@ -44,9 +52,10 @@ typedef struct vds_loop {
     vds_pipe pipe;
     vds_agent agent;
     vda_fwd fwd;                /* both queues and all framing state */
-    vda_backoff port_backoff;
+    vda_backoff port_backoff;   /* reopening a port that failed while open */
+    vda_port_retry retry;       /* refused transfers and failed opens */
     uint64_t port_retry_at;     /* reopen the port not before this */
-    uint64_t io_retry_at;       /* device I/O paused until this (no resources) */
+    uint64_t rd_retry_at, wr_retry_at; /* a refused read / write waits until this */
     int reset_notice;           /* the agent must get RESET when the port opens */
     int pending_reset, pending_stop;
     int stop_seen;
@@ -98,16 +107,18 @@ static void port_sync(vds_loop *L)
     uint64_t now = now_ms();
     if (vds_port_is_open(&L->port) || now < L->port_retry_at)
         return;
-    if (vds_port_open(&L->port, now) == ERROR_SUCCESS) {
+    DWORD err = vds_port_open(&L->port, now);
+    if (err == ERROR_SUCCESS) {
         forget_port_state(L);
-        L->io_retry_at = 0;
+        vda_port_retry_opened(&L->retry);
+        L->rd_retry_at = L->wr_retry_at = 0;
         if (L->reset_notice)
             L->pending_reset = 1; /* what the agent sent meanwhile was dropped */
         L->reset_notice = 0;
         return;
     }
     L->reset_notice = 1;
-    L->port_retry_at = now + vda_backoff_failed(&L->port_backoff, 0);
+    L->port_retry_at = now + vda_port_open_failed(&L->retry, err, L->ctl->device_notify);
 }
 
 /* ---------------------------------------------------------------- agent link */
@@ -121,7 +132,7 @@ static void drop_agent_link(vds_loop *L, const char *why)
     vda_fwd_reset(&L->fwd);
     vda_backoff_reset(&L->port_backoff);
     L->port_retry_at = 0;
-    L->io_retry_at = 0;
+    L->rd_retry_at = L->wr_retry_at = 0;
     L->reset_notice = L->pending_reset = L->pending_stop = 0;
 }
 
@@ -140,24 +151,24 @@ static void launch(vds_loop *L)
     if (err == ERROR_SUCCESS) {
         err = vds_pipe_create(&L->pipe, L->agent.user);
         if (err != ERROR_SUCCESS)
-            vda_error(L->log, "cannot create the agent pipe: %s", vds_err_str(err, msg, sizeof msg));
+            vda_error(L->log, "cannot create the agent pipe: %s", vdw_err_str(err, msg, sizeof msg));
     } else {
         vda_error(L->log, "cannot get the user to run the agent for: %s",
-                  vds_err_str(err, msg, sizeof msg));
+                  vdw_err_str(err, msg, sizeof msg));
     }
     if (err == ERROR_SUCCESS) {
         err = vds_pipe_listen(&L->pipe);
         if (err != ERROR_SUCCESS)
             vda_error(L->log, "cannot listen on the agent pipe: %s",
-                      vds_err_str(err, msg, sizeof msg));
+                      vdw_err_str(err, msg, sizeof msg));
     }
     if (err == ERROR_SUCCESS) {
         err = vds_agent_launch(&L->agent, L->cfg->agent, L->pipe.short_name, L->cfg->run_mode);
         if (err != ERROR_SUCCESS) {
             char path[MAX_PATH * 3];
             vda_error(L->log, "cannot launch the agent %s: %s",
-                      vds_narrow(L->cfg->agent, path, sizeof path),
-                      vds_err_str(err, msg, sizeof msg));
+                      vdw_narrow(L->cfg->agent, path, sizeof path),
+                      vdw_err_str(err, msg, sizeof msg));
         }
     }
     vds_agent_release_token(&L->agent);
@@ -244,40 +255,72 @@ static void pipe_bytes(vds_loop *L, const uint8_t *buf, size_t len)
 
 /* ------------------------------------------------------------ I/O completion */
 
-/* Finishes a port transfer. False when there is nothing more to do now: the
- * transfer is retried later (no system resources) or the port was closed. */
-static int port_io_done(vds_loop *L, vds_ovio *io, DWORD *n)
+/* A port transfer ended (err) or could not start: true when it moved n bytes.
+ * A refusal (host away, queue full, no data) pauses that direction with a
+ * bounded backoff and keeps its data; anything else means the port is gone. */
+static int port_io_result(vds_loop *L, vda_port_dir *dir, uint64_t *retry_at, DWORD err,
+                          DWORD n)
 {
-    char msg[300];
-    DWORD err = vds_ovio_finish(io, L->port.h, n);
-    if (err == ERROR_NO_SYSTEM_RESOURCES) {
-        L->io_retry_at = now_ms() + IO_RETRY_MS;
+    char msg[VDW_ERR_MAX];
+    uint32_t delay;
+    int was_waiting = dir->waiting;
+    switch (vda_port_io_result(dir, err, n, &delay)) {
+    case VDA_PORT_IO_OK:
+        if (was_waiting)
+            vda_info(L->log, "device %s works again", dir == &L->retry.rd ? "read" : "write");
+        return 1;
+    case VDA_PORT_IO_WAIT:
+        if (!was_waiting && err != ERROR_SUCCESS)
+            vda_info(L->log, "device %s refused for now (%s): host away or queue full; retrying",
+                     dir == &L->retry.rd ? "read" : "write", vdw_err_str(err, msg, sizeof msg));
+        *retry_at = now_ms() + delay;
         return 0;
+    case VDA_PORT_IO_GONE:
+        break;
     }
-    if (err != ERROR_SUCCESS) {
-        port_failed(L, vds_err_str(err, msg, sizeof msg));
-        return 0;
-    }
-    return 1;
+    port_failed(L, vdw_err_str(err, msg, sizeof msg));
+    return 0;
 }
 
 static void on_port_read(vds_loop *L)
 {
-    DWORD n;
-    if (!port_io_done(L, &L->port.rd, &n))
+    DWORD n, err = vds_port_finish(&L->port, &L->port.rd, &n);
+    if (err == ERROR_IO_INCOMPLETE)
         return;
-    if (n == 0) {
-        L->io_retry_at = now_ms() + IO_RETRY_MS; /* no spinning on empty reads */
-        return;
-    }
-    device_bytes(L, L->port.rbuf, n);
+    if (port_io_result(L, &L->retry.rd, &L->rd_retry_at, err, n))
+        device_bytes(L, L->port.rbuf, n);
 }
 
 static void on_port_write(vds_loop *L)
 {
-    DWORD n;
-    if (port_io_done(L, &L->port.wr, &n))
+    DWORD n, err = vds_port_finish(&L->port, &L->port.wr, &n);
+    if (err == ERROR_IO_INCOMPLETE)
+        return;
+    if (port_io_result(L, &L->retry.wr, &L->wr_retry_at, err, n))
         vda_ring_consume(&L->fwd.to_device, n);
+}
+
+/* The machine resumed from sleep or hibernation: the driver dropped what it
+ * had buffered, so the port is reopened fresh and the agent RESET. */
+static void on_resume(vds_loop *L)
+{
+    vda_info(L->log, "resumed from sleep: reopening the device");
+    if (vds_port_is_open(&L->port)) {
+        vds_port_close(&L->port, "resumed from sleep");
+        forget_port_state(L);
+        L->reset_notice = 1;
+    }
+    vda_backoff_reset(&L->port_backoff);
+    L->port_retry_at = 0;
+}
+
+/* PnP: a virtio-serial port arrived. An absent device is tried now, not when
+ * the fallback timer says. */
+static void on_device_arrival(vds_loop *L)
+{
+    vda_debug(L->log, "device arrival notified");
+    if (!vds_port_is_open(&L->port))
+        L->port_retry_at = 0;
 }
 
 static void on_pipe_read(vds_loop *L)
@@ -287,13 +330,13 @@ static void on_pipe_read(vds_loop *L)
         if (!vds_pipe_accept(&L->pipe, L->agent.pid)) {
             DWORD err = vds_pipe_listen(&L->pipe);
             if (err != ERROR_SUCCESS)
-                agent_lost(L, vds_err_str(err, msg, sizeof msg));
+                agent_lost(L, vdw_err_str(err, msg, sizeof msg));
         }
         return;
     }
-    DWORD n, err = vds_ovio_finish(&L->pipe.rd, L->pipe.h, &n);
+    DWORD n, err = vdw_ovio_finish(&L->pipe.rd, L->pipe.h, &n);
     if (err != ERROR_SUCCESS) {
-        agent_lost(L, vds_err_str(err, msg, sizeof msg));
+        agent_lost(L, vdw_err_str(err, msg, sizeof msg));
         return;
     }
     pipe_bytes(L, L->pipe.rbuf, n);
@@ -302,9 +345,9 @@ static void on_pipe_read(vds_loop *L)
 static void on_pipe_write(vds_loop *L)
 {
     char msg[300];
-    DWORD n, err = vds_ovio_finish(&L->pipe.wr, L->pipe.h, &n);
+    DWORD n, err = vdw_ovio_finish(&L->pipe.wr, L->pipe.h, &n);
     if (err != ERROR_SUCCESS) {
-        agent_lost(L, vds_err_str(err, msg, sizeof msg));
+        agent_lost(L, vdw_err_str(err, msg, sizeof msg));
         return;
     }
     vda_ring_consume(&L->fwd.to_agent, n);
@@ -349,25 +392,15 @@ static void on_sessions(vds_loop *L)
     }
 }
 
-/* A port transfer could not start. ERROR_NO_SYSTEM_RESOURCES is retried here
- * too, not only when a transfer completes with it: the system can refuse a
- * large transfer at once (the buffer cannot be locked) as well as later. */
-static void port_start_failed(vds_loop *L, DWORD err, uint64_t now)
-{
-    char msg[300];
-    if (err == ERROR_NO_SYSTEM_RESOURCES)
-        L->io_retry_at = now + IO_RETRY_MS;
-    else
-        port_failed(L, vds_err_str(err, msg, sizeof msg));
-}
-
 /* Starts whatever transfers can start now; queues pending control chunks. */
 static void pump(vds_loop *L)
 {
     char msg[300];
     uint64_t now = now_ms();
-    if (L->io_retry_at && now >= L->io_retry_at)
-        L->io_retry_at = 0; /* a stale pause must never become a zero timeout */
+    if (L->rd_retry_at && now >= L->rd_retry_at)
+        L->rd_retry_at = 0; /* a stale pause must never become a zero timeout */
+    if (L->wr_retry_at && now >= L->wr_retry_at)
+        L->wr_retry_at = 0;
     port_sync(L);
     if (L->pipe.connected) {
         if (L->pending_reset && vda_fwd_control(&L->fwd, VDA_PIPE_RESET, 0) == 0) {
@@ -378,37 +411,41 @@ static void pump(vds_loop *L)
             L->pending_stop = 0;
     }
     vds_port *p = &L->port;
-    if (vds_port_is_open(p) && !p->rd.pending && !L->pending_reset && now >= L->io_retry_at &&
+    /* A refusal can come at once (the driver completes the request before
+     * returning) as well as through the event: both take port_io_result. */
+    if (vds_port_is_open(p) && !p->rd.pending && !L->pending_reset && !L->rd_retry_at &&
         vda_ring_space(&L->fwd.to_agent) >= VDA_FWD_ROOM(VDS_PORT_READ_SIZE)) {
-        DWORD err = vds_ovio_read(&p->rd, p->h, p->rbuf, VDS_PORT_READ_SIZE);
+        DWORD err = vds_port_read(p);
         if (err != ERROR_SUCCESS)
-            port_start_failed(L, err, now);
+            port_io_result(L, &L->retry.rd, &L->rd_retry_at, err, 0);
     }
-    if (vds_port_is_open(p) && !p->wr.pending && now >= L->io_retry_at &&
+    if (vds_port_is_open(p) && !p->wr.pending && !L->wr_retry_at &&
         vda_ring_len(&L->fwd.to_device) > 0) {
         const uint8_t *d;
         size_t n = vda_ring_peek(&L->fwd.to_device, &d); /* all queued chunks: one write */
-        DWORD err = vds_ovio_write(&p->wr, p->h, d, (DWORD)n);
+        DWORD err = vds_port_write(p, d, (DWORD)n);
         if (err != ERROR_SUCCESS)
-            port_start_failed(L, err, now);
+            port_io_result(L, &L->retry.wr, &L->wr_retry_at, err, 0);
     }
     vds_pipe *pp = &L->pipe;
     if (pp->connected && !pp->rd.pending &&
         vda_ring_space(&L->fwd.to_device) >= VDA_FWD_ROOM(VDS_PIPE_READ_SIZE)) {
-        DWORD err = vds_ovio_read(&pp->rd, pp->h, pp->rbuf, VDS_PIPE_READ_SIZE);
+        DWORD err = vdw_ovio_read(&pp->rd, pp->h, pp->rbuf, VDS_PIPE_READ_SIZE);
         if (err != ERROR_SUCCESS)
-            agent_lost(L, vds_err_str(err, msg, sizeof msg));
+            agent_lost(L, vdw_err_str(err, msg, sizeof msg));
     }
     if (pp->connected && !pp->wr.pending && vda_ring_len(&L->fwd.to_agent) > 0) {
         const uint8_t *d;
         size_t n = vda_ring_peek(&L->fwd.to_agent, &d);
-        DWORD err = vds_ovio_write(&pp->wr, pp->h, d, (DWORD)n);
+        DWORD err = vdw_ovio_write(&pp->wr, pp->h, d, (DWORD)n);
         if (err != ERROR_SUCCESS)
-            agent_lost(L, vds_err_str(err, msg, sizeof msg));
+            agent_lost(L, vdw_err_str(err, msg, sizeof msg));
     }
 }
 
-enum wait_kind { W_STOP, W_SESSIONS, W_AGENT, W_PIPE_RD, W_PIPE_WR, W_PORT_RD, W_PORT_WR };
+enum wait_kind {
+    W_STOP, W_SESSIONS, W_RESUME, W_DEVICE, W_AGENT, W_PIPE_RD, W_PIPE_WR, W_PORT_RD, W_PORT_WR
+};
 
 static void dispatch(vds_loop *L, enum wait_kind k)
 {
@@ -421,6 +458,8 @@ static void dispatch(vds_loop *L, enum wait_kind k)
         }
         break;
     case W_SESSIONS: on_sessions(L); break;
+    case W_RESUME: on_resume(L); break;
+    case W_DEVICE: on_device_arrival(L); break;
     case W_AGENT: if (L->agent.process) on_agent_exit(L); break;
     case W_PIPE_RD: if (L->pipe.rd.pending) on_pipe_read(L); break;
     case W_PIPE_WR: if (L->pipe.wr.pending) on_pipe_write(L); break;
@@ -434,8 +473,13 @@ static uint64_t next_deadline(const vds_loop *L)
     uint64_t d = L->policy.deadline;
     if (port_wanted(L) && !vds_port_is_open(&L->port) && L->port_retry_at < d)
         d = L->port_retry_at;
-    if (vds_port_is_open(&L->port) && L->io_retry_at && L->io_retry_at < d)
-        d = L->io_retry_at; /* set only while device I/O is paused */
+    /* Set only while a direction is paused, and only worth a wakeup when that
+     * direction has something to do. */
+    if (vds_port_is_open(&L->port) && L->rd_retry_at && L->rd_retry_at < d)
+        d = L->rd_retry_at;
+    if (vds_port_is_open(&L->port) && L->wr_retry_at && L->wr_retry_at < d &&
+        vda_ring_len(&L->fwd.to_device) > 0)
+        d = L->wr_retry_at;
     return d;
 }
 
@@ -445,11 +489,13 @@ static void loop(vds_loop *L)
         pump(L);
         if (L->done)
             break;
-        HANDLE h[8];
-        enum wait_kind kind[8];
+        HANDLE h[10];
+        enum wait_kind kind[10];
         DWORD n = 0;
         if (!L->stop_seen) { h[n] = L->ctl->stop_event; kind[n++] = W_STOP; }
         h[n] = L->ctl->sessions.event; kind[n++] = W_SESSIONS;
+        h[n] = L->ctl->resume_event; kind[n++] = W_RESUME;
+        h[n] = L->ctl->device_event; kind[n++] = W_DEVICE;
         if (L->agent.process) { h[n] = L->agent.process; kind[n++] = W_AGENT; }
         if (L->pipe.rd.pending) { h[n] = L->pipe.rd.ov.hEvent; kind[n++] = W_PIPE_RD; }
         if (L->pipe.wr.pending) { h[n] = L->pipe.wr.ov.hEvent; kind[n++] = W_PIPE_WR; }
@@ -463,7 +509,7 @@ static void loop(vds_loop *L)
         DWORD r = WaitForMultipleObjects(n, h, FALSE, timeout);
         if (r == WAIT_FAILED) {
             char msg[300];
-            vda_error(L->log, "wait failed: %s", vds_err_str(GetLastError(), msg, sizeof msg));
+            vda_error(L->log, "wait failed: %s", vdw_err_str(GetLastError(), msg, sizeof msg));
             L->done = 1;
             break;
         }
@@ -499,14 +545,16 @@ int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log)
     vda_policy_init(&L.policy, log);
     /* Port retries: once at once, then 100 ms doubling to 5 s; 5 s open resets. */
     vda_backoff_init(&L.port_backoff, 1, 100, 5000, 5000);
-    if (vds_port_init(&L.port, cfg->device, log) != 0 || vds_pipe_init(&L.pipe, log) != 0 ||
+    vda_port_retry_init(&L.retry);
+    if (vds_port_init(&L.port, cfg->device, ctl->port_ops, ctl->port_ctx, log) != 0 ||
+        vds_pipe_init(&L.pipe, log) != 0 ||
         vda_fwd_init(&L.fwd, log, TO_AGENT_CAP, TO_DEVICE_CAP) != 0) {
         vda_error(log, "out of memory at start");
         return 1;
     }
     char dev[MAX_PATH * 3], agent[MAX_PATH * 3];
     vda_info(log, "running (%s mode): device %s, agent %s", cfg->run_mode ? "run" : "service",
-             vds_narrow(cfg->device, dev, sizeof dev), vds_narrow(cfg->agent, agent, sizeof agent));
+             vdw_narrow(cfg->device, dev, sizeof dev), vdw_narrow(cfg->agent, agent, sizeof agent));
     apply(&L, vda_policy_start(&L.policy, now_ms(), 1));
     loop(&L);
     drop_agent_link(&L, "service stopping");
@@ -527,7 +575,9 @@ int vds_loop_ctl_init(vds_loop_ctl *c)
     InitializeCriticalSection(&c->sessions.lock);
     c->stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     c->sessions.event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    return c->stop_event && c->sessions.event ? 0 : -1;
+    c->resume_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    c->device_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    return c->stop_event && c->sessions.event && c->resume_event && c->device_event ? 0 : -1;
 }
 
 void vds_loop_ctl_free(vds_loop_ctl *c)
@@ -536,6 +586,10 @@ void vds_loop_ctl_free(vds_loop_ctl *c)
         CloseHandle(c->stop_event);
     if (c->sessions.event)
         CloseHandle(c->sessions.event);
+    if (c->resume_event)
+        CloseHandle(c->resume_event);
+    if (c->device_event)
+        CloseHandle(c->device_event);
     DeleteCriticalSection(&c->sessions.lock);
 }
 

@@ -17,9 +17,16 @@ typedef struct vds_session_queue {
     unsigned dropped;          /* oldest events dropped while full; the loop logs it */
 } vds_session_queue;
 
+struct vds_port_ops;
+
 typedef struct vds_loop_ctl {
     HANDLE stop_event;         /* manual reset: stop the service */
     vds_session_queue sessions;
+    HANDLE resume_event;       /* auto reset: resumed from sleep/hibernation (scm.c, tests) */
+    HANDLE device_event;       /* auto reset: PnP says a virtio-serial port arrived */
+    int device_notify;         /* device_event is fed (PnP registered): no polling for the device */
+    const struct vds_port_ops *port_ops; /* NULL: the real port; tests: the port model */
+    void *port_ctx;
 } vds_loop_ctl;
 
 int vds_loop_ctl_init(vds_loop_ctl *c);

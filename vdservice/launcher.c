@@ -100,7 +100,7 @@ DWORD vds_agent_launch(vds_agent *a, const wchar_t *exe, const wchar_t *pipe_nam
     a->pid = pi.dwProcessId;
     char path[MAX_PATH * 3];
     vda_info(a->log, "agent launched: %s, process %lu, session %lu",
-             vds_narrow(exe, path, sizeof path), (unsigned long)a->pid, (unsigned long)a->session);
+             vdw_narrow(exe, path, sizeof path), (unsigned long)a->pid, (unsigned long)a->session);
     return ERROR_SUCCESS;
 }
 

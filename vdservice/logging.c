@@ -9,29 +9,6 @@
 
 #define VDS_LOG_MAX_BYTES (1024u * 1024u)
 
-const char *vds_narrow(const wchar_t *w, char *buf, size_t len)
-{
-    if (!w || WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)len, NULL, NULL) <= 0)
-        snprintf(buf, len, "?");
-    return buf;
-}
-
-const char *vds_err_str(DWORD err, char *buf, size_t len)
-{
-    wchar_t msg[256];
-    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
-                             err, 0, msg, sizeof msg / sizeof msg[0], NULL);
-    while (n > 0 && (msg[n - 1] == L'\r' || msg[n - 1] == L'\n' || msg[n - 1] == L'.'))
-        msg[--n] = 0;
-    char text[200];
-    if (n == 0)
-        snprintf(text, sizeof text, "system error");
-    else
-        vds_narrow(msg, text, sizeof text);
-    snprintf(buf, len, "%s (error %lu)", text, (unsigned long)err);
-    return buf;
-}
-
 /* %ProgramData%\spice-vdagent\vdservice.log, in UTF-8 as vda_log_file takes it.
  * The shell's folder, not the environment: a service may have no ProgramData
  * variable (Wine's services do not). */

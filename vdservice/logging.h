@@ -1,5 +1,5 @@
-/* The service log: a file under %ProgramData% (+ stderr in run mode), and
- * Win32 text for log lines. */
+/* The service log: a file under %ProgramData% (+ stderr in run mode). Win32
+ * error text for its lines: vdw_err_str (win/vdw_error.h). */
 #ifndef VDS_LOGGING_H
 #define VDS_LOGGING_H
 
@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "base/vda_log.h"
+#include "vdw_error.h"
 
 typedef struct vds_logging {
     vda_logger log;            /* what everyone logs through */
@@ -17,9 +18,5 @@ typedef struct vds_logging {
 
 void vds_logging_open(vds_logging *l, vda_log_level level, int to_stderr);
 void vds_logging_close(vds_logging *l);
-/* "text (error N)" for a Win32 error code, in a static-per-call buffer of the caller. */
-const char *vds_err_str(DWORD err, char *buf, size_t len);
-/* UTF-16 -> UTF-8 for log lines. */
-const char *vds_narrow(const wchar_t *w, char *buf, size_t len);
 
 #endif

@@ -49,7 +49,7 @@ static int bad_args(const char *what, const wchar_t *arg)
 {
     char a[MAX_PATH * 3];
     fprintf(stderr, "vdservice: %s: '%s'\nTry 'vdservice --help'.\n", what,
-            vds_narrow(arg, a, sizeof a));
+            vdw_narrow(arg, a, sizeof a));
     return 2;
 }
 
@@ -75,9 +75,10 @@ static int run_foreground(const vds_config *cfg, const wchar_t *stop_event_name)
     if (stop_event_name) {
         HANDLE ev = OpenEventW(SYNCHRONIZE | EVENT_MODIFY_STATE, FALSE, stop_event_name);
         if (!ev) {
-            char name[MAX_PATH * 3];
-            vda_error(&logging.log, "cannot open the stop event %s (error %lu)",
-                      vds_narrow(stop_event_name, name, sizeof name), (unsigned long)GetLastError());
+            char name[MAX_PATH * 3], msg[VDW_ERR_MAX];
+            DWORD err = GetLastError();
+            vda_error(&logging.log, "cannot open the stop event %s: %s",
+                      vdw_narrow(stop_event_name, name, sizeof name), vdw_err_str(err, msg, sizeof msg));
             vds_loop_ctl_free(&ctl);
             vds_logging_close(&logging);
             return 1;
@@ -117,7 +118,7 @@ static int parse_run(int argc, wchar_t **argv, vds_config *cfg, const wchar_t **
         }
         if (!dest) {
             char narrow[32];
-            int lv = wcslen(v) < 16 ? vda_log_level_parse(vds_narrow(v, narrow, sizeof narrow)) : -1;
+            int lv = wcslen(v) < 16 ? vda_log_level_parse(vdw_narrow(v, narrow, sizeof narrow)) : -1;
             if (lv < 0)
                 return bad_args("unknown log level (use error, warn, info or debug)", v);
             cfg->level = (vda_log_level)lv;

@@ -8,6 +8,7 @@
  * disconnected before it can read a byte. */
 #include "pipe_server.h"
 #include "logging.h"
+#include "vdw_pipe.h"
 
 #include <bcrypt.h>
 #include <sddl.h>
@@ -21,7 +22,7 @@ int vds_pipe_init(vds_pipe *p, const vda_logger *log)
     p->h = INVALID_HANDLE_VALUE;
     p->log = log;
     p->rbuf = malloc(VDS_PIPE_READ_SIZE);
-    if (!p->rbuf || vds_ovio_init(&p->rd) != 0 || vds_ovio_init(&p->wr) != 0)
+    if (!p->rbuf || vdw_ovio_init(&p->rd) != 0 || vdw_ovio_init(&p->wr) != 0)
         return -1;
     return 0;
 }
@@ -29,8 +30,8 @@ int vds_pipe_init(vds_pipe *p, const vda_logger *log)
 void vds_pipe_free(vds_pipe *p)
 {
     vds_pipe_close(p);
-    vds_ovio_free(&p->rd);
-    vds_ovio_free(&p->wr);
+    vdw_ovio_free(&p->rd);
+    vdw_ovio_free(&p->wr);
     free(p->rbuf);
     p->rbuf = NULL;
 }
@@ -63,12 +64,8 @@ DWORD vds_pipe_create(vds_pipe *p, PSID user)
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1,
                                                               &sa.lpSecurityDescriptor, NULL))
         return GetLastError();
-    p->h = CreateNamedPipeW(p->name,
-                            PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
-                                FILE_FLAG_FIRST_PIPE_INSTANCE,
-                            PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
-                                PIPE_REJECT_REMOTE_CLIENTS,
-                            1, VDS_PIPE_READ_SIZE, VDS_PIPE_READ_SIZE, 0, &sa);
+    p->h = vdw_pipe_create(p->name, VDS_PIPE_READ_SIZE, FILE_FLAG_FIRST_PIPE_INSTANCE,
+                           PIPE_REJECT_REMOTE_CLIENTS, &sa);
     err = p->h == INVALID_HANDLE_VALUE ? GetLastError() : ERROR_SUCCESS;
     LocalFree(sa.lpSecurityDescriptor);
     if (err == ERROR_SUCCESS)
@@ -87,10 +84,10 @@ void vds_pipe_log_dacl(vds_pipe *p)
         ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1,
                                                              DACL_SECURITY_INFORMATION, &sddl,
                                                              NULL))
-        vda_debug(p->log, "agent pipe DACL: %s", vds_narrow(sddl, text, sizeof text));
+        vda_debug(p->log, "agent pipe DACL: %s", vdw_narrow(sddl, text, sizeof text));
     else
         vda_warn(p->log, "cannot read the agent pipe's DACL back: %s",
-                 vds_err_str(err ? err : GetLastError(), msg, sizeof msg));
+                 vdw_err_str(err ? err : GetLastError(), msg, sizeof msg));
     if (sddl)
         LocalFree(sddl);
     if (sd)
@@ -99,7 +96,7 @@ void vds_pipe_log_dacl(vds_pipe *p)
 
 DWORD vds_pipe_listen(vds_pipe *p)
 {
-    DWORD err = vds_ovio_connect(&p->rd, p->h);
+    DWORD err = vdw_ovio_connect(&p->rd, p->h);
     p->listening = err == ERROR_SUCCESS;
     return err;
 }
@@ -108,11 +105,11 @@ int vds_pipe_accept(vds_pipe *p, DWORD agent_pid)
 {
     char msg[300];
     DWORD n;
-    DWORD err = vds_ovio_finish(&p->rd, p->h, &n);
+    DWORD err = vdw_ovio_finish(&p->rd, p->h, &n);
     p->listening = 0;
     if (err != ERROR_SUCCESS && err != ERROR_PIPE_CONNECTED) {
         vda_warn(p->log, "agent pipe: waiting for a client failed: %s",
-                 vds_err_str(err, msg, sizeof msg));
+                 vdw_err_str(err, msg, sizeof msg));
         DisconnectNamedPipe(p->h);
         return 0;
     }
@@ -137,8 +134,8 @@ void vds_pipe_close(vds_pipe *p)
 {
     if (p->h == INVALID_HANDLE_VALUE)
         return;
-    vds_ovio_cancel(&p->rd, p->h);
-    vds_ovio_cancel(&p->wr, p->h);
+    vdw_ovio_cancel(&p->rd, p->h);
+    vdw_ovio_cancel(&p->wr, p->h);
     DisconnectNamedPipe(p->h);
     CloseHandle(p->h);
     p->h = INVALID_HANDLE_VALUE;

@@ -7,13 +7,13 @@
 #include <stdint.h>
 
 #include "base/vda_log.h"
-#include "overlapped.h"
+#include "vdw_overlapped.h"
 
 typedef struct vds_pipe {
     HANDLE h;
     wchar_t name[96];          /* \\.\pipe\spice-vdagent-<32 hex digits> */
     const wchar_t *short_name; /* "spice-vdagent-<hex>": what the agent gets (--pipe) */
-    vds_ovio rd, wr;           /* rd.ov also carries ConnectNamedPipe */
+    vdw_ovio rd, wr;           /* rd.ov also carries ConnectNamedPipe */
     int listening;             /* ConnectNamedPipe pending on rd */
     int connected;             /* the client is the agent we launched */
     DWORD write_len;

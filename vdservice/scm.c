@@ -5,6 +5,7 @@
 #include "event_loop.h"
 #include "logging.h"
 
+#include <dbt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 static int report(const vda_logger *log, const char *what, DWORD err)
 {
     char msg[300];
-    vda_error(log, "%s: %s", what, vds_err_str(err, msg, sizeof msg));
+    vda_error(log, "%s: %s", what, vdw_err_str(err, msg, sizeof msg));
     return 1;
 }
 
@@ -25,9 +26,10 @@ static void set_failure_actions(SC_HANDLE svc, const vda_logger *log)
     SC_ACTION actions[3] = { { SC_ACTION_RESTART, 1000 }, { SC_ACTION_RESTART, 5000 },
                              { SC_ACTION_RESTART, 30000 } };
     SERVICE_FAILURE_ACTIONSW fa = { 86400, NULL, NULL, 3, actions };
+    char msg[VDW_ERR_MAX];
     if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
-        vda_warn(log, "could not set the restart-on-failure actions (error %lu)",
-                 (unsigned long)GetLastError());
+        vda_warn(log, "could not set the restart-on-failure actions: %s",
+                 vdw_last_err_str(msg, sizeof msg));
 }
 
 /* An MSI (wixl has no ServiceConfig) registers the service without failure
@@ -42,8 +44,9 @@ static void ensure_failure_actions(const vda_logger *log)
         set_failure_actions(svc, log);
         CloseServiceHandle(svc);
     } else {
-        vda_warn(log, "cannot open my own service to set restart-on-failure (error %lu)",
-                 (unsigned long)GetLastError());
+        char msg[VDW_ERR_MAX];
+        vda_warn(log, "cannot open my own service to set restart-on-failure: %s",
+                 vdw_last_err_str(msg, sizeof msg));
     }
     CloseServiceHandle(scm);
 }
@@ -73,7 +76,7 @@ int vds_install(const vda_logger *log)
     CloseServiceHandle(svc);
     CloseServiceHandle(scm);
     char path[MAX_PATH * 3];
-    vda_info(log, "service spice-agent installed: %s", vds_narrow(exe, path, sizeof path));
+    vda_info(log, "service spice-agent installed: %s", vdw_narrow(exe, path, sizeof path));
     return 0;
 }
 
@@ -124,7 +127,8 @@ static void set_status(vds_service *s, DWORD state, DWORD exit_code)
         s->status.dwCurrentState = state;
         s->status.dwControlsAccepted =
             state == SERVICE_RUNNING
-                ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_SESSIONCHANGE
+                ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_SESSIONCHANGE |
+                      SERVICE_ACCEPT_POWEREVENT
                 : 0;
         s->status.dwWin32ExitCode = exit_code;
         s->status.dwServiceSpecificExitCode =
@@ -151,11 +155,43 @@ static DWORD WINAPI handler(DWORD control, DWORD type, void *data, void *ctx)
         vds_session_queue_push(&s->ctl.sessions, type, n ? n->dwSessionId : 0);
         return NO_ERROR;
     }
+    case SERVICE_CONTROL_POWEREVENT:
+        /* After sleep or hibernation the driver has dropped its buffers. */
+        if (type == PBT_APMRESUMEAUTOMATIC || type == PBT_APMRESUMESUSPEND)
+            SetEvent(s->ctl.resume_event);
+        return NO_ERROR;
+    case SERVICE_CONTROL_DEVICEEVENT:
+        if (type == DBT_DEVICEARRIVAL)
+            SetEvent(s->ctl.device_event);
+        return NO_ERROR;
     case SERVICE_CONTROL_INTERROGATE:
         return NO_ERROR;
     default:
         return ERROR_CALL_NOT_IMPLEMENTED;
     }
+}
+
+/* The virtio-serial port's device interface (vioserial's GUID_VIOSERIAL_PORT):
+ * its arrival reaches the handler as SERVICE_CONTROL_DEVICEEVENT, so a device
+ * that appears after the service started is opened at once. Without it the
+ * loop's slow fallback timer still finds the device. */
+static const GUID vioserial_port_guid = { 0x6fde7521, 0x1b65, 0x48ae,
+                                          { 0xb6, 0x28, 0x80, 0xbe, 0x62, 0x01, 0x60, 0x26 } };
+
+static HDEVNOTIFY register_port_arrival(SERVICE_STATUS_HANDLE h, const vda_logger *log)
+{
+    DEV_BROADCAST_DEVICEINTERFACE_W filter;
+    ZeroMemory(&filter, sizeof filter);
+    filter.dbcc_size = sizeof filter;
+    filter.dbcc_devicetype = DBT_DEVTYP_DEVICEINTERFACE;
+    filter.dbcc_classguid = vioserial_port_guid;
+    HDEVNOTIFY n = RegisterDeviceNotificationW(h, &filter, DEVICE_NOTIFY_SERVICE_HANDLE);
+    if (!n) {
+        char msg[VDW_ERR_MAX];
+        vda_warn(log, "no PnP notification for the virtio-serial port (%s): a late device "
+                      "is found by the fallback timer only", vdw_last_err_str(msg, sizeof msg));
+    }
+    return n;
 }
 
 /* The dispatcher gives service_main no context: this is its one way in. */
@@ -186,8 +222,12 @@ static void WINAPI service_main(DWORD argc, wchar_t **argv)
         return;
     }
     ensure_failure_actions(&logging.log);
+    HDEVNOTIFY pnp = register_port_arrival(s->handle, &logging.log);
+    s->ctl.device_notify = pnp != NULL;
     set_status(s, SERVICE_RUNNING, NO_ERROR);
     s->exit_code = vds_run(&cfg, &s->ctl, &logging.log);
+    if (pnp)
+        UnregisterDeviceNotification(pnp);
     vds_logging_close(&logging);
     set_status(s, SERVICE_STOPPED, s->exit_code ? ERROR_SERVICE_SPECIFIC_ERROR : NO_ERROR);
     /* ctl is left to the process exit: the handler may still be called. */
@@ -202,12 +242,13 @@ int vds_service_dispatch(void)
     SERVICE_TABLE_ENTRYW table[] = { { (wchar_t *)VDS_SERVICE_NAME, service_main }, { NULL, NULL } };
     if (!StartServiceCtrlDispatcherW(table)) {
         DWORD err = GetLastError();
+        char msg[VDW_ERR_MAX];
         if (err == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
             fprintf(stderr, "vdservice: not started by the service manager; "
                             "use 'vdservice run' to run in the foreground, or --help\n");
         else
-            fprintf(stderr, "vdservice: cannot start the service dispatcher (error %lu)\n",
-                    (unsigned long)err);
+            fprintf(stderr, "vdservice: cannot start the service dispatcher: %s\n",
+                    vdw_err_str(err, msg, sizeof msg));
         return 1;
     }
     return service.exit_code;

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vdw_error.h"
+#include "vdw_pipe.h"
+
 void pipe_host_init(pipe_host *h, const vda_logger *log, size_t max_message)
 {
     h->log = *log;
@@ -13,28 +16,19 @@ void pipe_host_init(pipe_host *h, const vda_logger *log, size_t max_message)
 int pipe_host_create(pipe_host *h, const wchar_t *name, DWORD buf_size)
 {
     wchar_t path[160];
-    _snwprintf(path, 159, L"\\\\.\\pipe\\%ls", name);
-    path[159] = 0;
-    h->pipe = CreateNamedPipeW(path, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, buf_size,
-                               buf_size, 0, NULL);
+    h->pipe = vdw_pipe_create(vdw_pipe_path(name, path, 160), buf_size, 0, 0, NULL);
     if (h->pipe == INVALID_HANDLE_VALUE)
         return 0;
-    h->rov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    h->wov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    return 1;
+    return vdw_ovio_init(&h->rd_io) == 0 && vdw_ovio_init(&h->wr_io) == 0;
 }
 
 DWORD pipe_host_connect(pipe_host *h, DWORD timeout_ms)
 {
-    if (ConnectNamedPipe(h->pipe, &h->rov))
-        return 0;
-    DWORD e = GetLastError();
-    if (e == ERROR_PIPE_CONNECTED)
-        return 0;
-    if (e != ERROR_IO_PENDING)
-        return e;
-    return WaitForSingleObject(h->rov.hEvent, timeout_ms) == WAIT_OBJECT_0 ? 0 : WAIT_TIMEOUT;
+    DWORD n, err = vdw_ovio_connect(&h->rd_io, h->pipe);
+    if (err != ERROR_SUCCESS)
+        return err;
+    err = vdw_ovio_wait(&h->rd_io, h->pipe, NULL, timeout_ms, &n);
+    return err == ERROR_PIPE_CONNECTED ? 0 : err;
 }
 
 int pipe_host_start_process(const wchar_t *exe, const wchar_t *args, PROCESS_INFORMATION *pi)
@@ -46,7 +40,8 @@ int pipe_host_start_process(const wchar_t *exe, const wchar_t *args, PROCESS_INF
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, pi)) {
-        printf("host: cannot start %ls (%lu)\n", exe, (unsigned long)GetLastError());
+        char msg[VDW_ERR_MAX];
+        printf("host: cannot start %ls: %s\n", exe, vdw_last_err_str(msg, sizeof msg));
         return 0;
     }
     return 1;
@@ -56,13 +51,8 @@ int pipe_host_write_all(pipe_host *h, const uint8_t *p, size_t n, DWORD timeout_
 {
     while (n > 0) {
         DWORD k = n > (1u << 20) ? (1u << 20) : (DWORD)n, done = 0;
-        if (!WriteFile(h->pipe, p, k, NULL, &h->wov) && GetLastError() != ERROR_IO_PENDING)
-            return 0;
-        if (WaitForSingleObject(h->wov.hEvent, timeout_ms) != WAIT_OBJECT_0) {
-            CancelIoEx(h->pipe, &h->wov);
-            return 0;
-        }
-        if (!GetOverlappedResult(h->pipe, &h->wov, &done, FALSE))
+        if (vdw_ovio_write(&h->wr_io, h->pipe, p, k) != ERROR_SUCCESS ||
+            vdw_ovio_wait(&h->wr_io, h->pipe, NULL, timeout_ms, &done) != ERROR_SUCCESS)
             return 0;
         p += done;
         n -= done;
@@ -94,22 +84,22 @@ int pipe_host_next_msg(pipe_host *h, DWORD timeout_ms, vda_message *m)
             if (st != VDA_NEED_MORE)
                 printf("host: bad message from the agent: %s\n", vda_status_str(st));
         }
-        if (!h->rpending) {
-            if (!ReadFile(h->pipe, h->rbuf, sizeof h->rbuf, NULL, &h->rov) &&
-                GetLastError() != ERROR_IO_PENDING) {
-                printf("host: pipe read failed (%lu)\n", (unsigned long)GetLastError());
-                return 0;
-            }
-            h->rpending = 1;
+        char msg[VDW_ERR_MAX];
+        DWORD err = h->rd_io.pending ? ERROR_SUCCESS
+                                     : vdw_ovio_read(&h->rd_io, h->pipe, h->rbuf, sizeof h->rbuf);
+        if (err != ERROR_SUCCESS) {
+            printf("host: pipe read failed: %s\n", vdw_err_str(err, msg, sizeof msg));
+            return 0;
         }
+        /* A read still pending at the timeout stays pending for the next call. */
         DWORD spent = GetTickCount() - start;
         if (spent >= timeout_ms ||
-            WaitForSingleObject(h->rov.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
+            WaitForSingleObject(h->rd_io.ov.hEvent, timeout_ms - spent) != WAIT_OBJECT_0)
             return 0;
         DWORD n = 0;
-        h->rpending = 0;
-        if (!GetOverlappedResult(h->pipe, &h->rov, &n, FALSE)) {
-            printf("host: pipe read failed (%lu)\n", (unsigned long)GetLastError());
+        err = vdw_ovio_finish(&h->rd_io, h->pipe, &n);
+        if (err != ERROR_SUCCESS) {
+            printf("host: pipe read failed: %s\n", vdw_err_str(err, msg, sizeof msg));
             return 0;
         }
         h->rp = h->rbuf;

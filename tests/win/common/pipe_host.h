@@ -12,11 +12,11 @@
 #include "wire/pipe_proto.h"
 #include "wire/reassembly.h"
 #include "base/vda_log.h"
+#include "vdw_overlapped.h"
 
 typedef struct pipe_host {
     HANDLE pipe;
-    OVERLAPPED rov, wov;
-    int rpending;              /* a ReadFile into rbuf is outstanding */
+    vdw_ovio rd_io, wr_io;     /* rd_io: the connect, then reads into rbuf */
     uint8_t rbuf[1 << 16];
     const uint8_t *rp;         /* unparsed part of rbuf */
     size_t rleft;

@@ -4,25 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vdw_overlapped.h"
+#include "vdw_pipe.h"
 #include "wire/chunk_reader.h"
 #include "wire/chunk_writer.h"
 #include "wire/reassembly.h"
 
 static vda_logger quiet = { VDA_LOG_ERROR, NULL, NULL, "fake_host" };
-
-/* Waits for the connection's read; -1 when it fails or host_kick cuts it off. */
-static int wait_read(fake_host *h, OVERLAPPED *ov, BOOL started, DWORD *n)
-{
-    if (!started && GetLastError() != ERROR_IO_PENDING)
-        return -1;
-    HANDLE w[2] = { ov->hEvent, h->kick };
-    if (WaitForMultipleObjects(2, w, FALSE, INFINITE) == WAIT_OBJECT_0 + 1) {
-        CancelIoEx(h->h, ov);
-        GetOverlappedResult(h->h, ov, n, TRUE);
-        return -1;
-    }
-    return GetOverlappedResult(h->h, ov, n, TRUE) ? 0 : -1;
-}
 
 static void note_error(fake_host *h, const char *what)
 {
@@ -39,12 +27,13 @@ static void serve_connection(fake_host *h, int conn)
     vda_reasm ra;
     vda_reasm_init(&ra, 64u << 20, &quiet);
     static uint8_t buf[65536];
-    OVERLAPPED ov = { 0 };
-    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    vdw_ovio io;
+    vdw_ovio_init(&io);
     for (;;) {
+        /* Ends when the read fails or host_kick cuts the guest off. */
         DWORD n = 0;
-        ResetEvent(ov.hEvent);
-        if (wait_read(h, &ov, ReadFile(h->h, buf, sizeof buf, NULL, &ov), &n) != 0)
+        if (vdw_ovio_read(&io, h->h, buf, sizeof buf) != ERROR_SUCCESS ||
+            vdw_ovio_wait(&io, h->h, h->kick, INFINITE, &n) != ERROR_SUCCESS)
             break;
         const uint8_t *p = buf;
         size_t len = n;
@@ -84,26 +73,22 @@ static void serve_connection(fake_host *h, int conn)
         if (st == VDA_ERR_FRAMING_LOST)
             break;
     }
-    CloseHandle(ov.hEvent);
+    vdw_ovio_free(&io);
     vda_reasm_free(&ra); /* a half-received message dies with its connection */
 }
 
 static DWORD WINAPI host_thread(void *arg)
 {
     fake_host *h = arg;
-    OVERLAPPED ov = { 0 };
-    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    vdw_ovio io;
+    vdw_ovio_init(&io);
     while (!h->stop) {
-        DWORD n;
-        ResetEvent(ov.hEvent);
-        BOOL ok = ConnectNamedPipe(h->h, &ov);
-        if (!ok && GetLastError() == ERROR_PIPE_CONNECTED)
-            ok = TRUE;
-        else if (!ok && GetLastError() == ERROR_IO_PENDING)
-            ok = GetOverlappedResult(h->h, &ov, &n, TRUE);
+        DWORD n, err = vdw_ovio_connect(&io, h->h);
+        if (err == ERROR_SUCCESS)
+            err = vdw_ovio_wait(&io, h->h, NULL, INFINITE, &n);
         if (h->stop)
             break;
-        if (!ok) {
+        if (err != ERROR_SUCCESS) {
             DisconnectNamedPipe(h->h);
             Sleep(10);
             continue;
@@ -121,7 +106,7 @@ static DWORD WINAPI host_thread(void *arg)
         LeaveCriticalSection(&h->lock);
         SetEvent(h->changed);
     }
-    CloseHandle(ov.hEvent);
+    vdw_ovio_free(&io);
     return 0;
 }
 
@@ -132,9 +117,7 @@ int host_start(fake_host *h, const wchar_t *name)
     InitializeCriticalSection(&h->lock);
     h->changed = CreateEventW(NULL, FALSE, FALSE, NULL);
     h->kick = CreateEventW(NULL, FALSE, FALSE, NULL);
-    h->h = CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                            PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0,
-                            NULL);
+    h->h = vdw_pipe_create(name, 65536, 0, 0, NULL);
     if (h->h == INVALID_HANDLE_VALUE)
         return -1;
     h->thread = CreateThread(NULL, 0, host_thread, h, 0, NULL);
@@ -235,32 +218,20 @@ int host_next_msg(fake_host *h, host_msg *m, DWORD timeout_ms)
 
 int host_write(fake_host *h, const void *data, size_t len, DWORD timeout_ms)
 {
-    OVERLAPPED ov = { 0 };
-    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    vdw_ovio io;
+    if (vdw_ovio_init(&io) != 0)
+        return -1;
     const uint8_t *p = data;
     int rc = 0;
     while (len > 0 && rc == 0) {
-        DWORD n = 0;
-        ResetEvent(ov.hEvent);
-        BOOL ok = WriteFile(h->h, p, (DWORD)len, NULL, &ov);
-        if (!ok && GetLastError() != ERROR_IO_PENDING) {
-            rc = -1;
-            break;
-        }
-        if (WaitForSingleObject(ov.hEvent, timeout_ms) != WAIT_OBJECT_0) {
-            CancelIoEx(h->h, &ov);
-            GetOverlappedResult(h->h, &ov, &n, TRUE);
-            rc = -2;
-            break;
-        }
-        if (!GetOverlappedResult(h->h, &ov, &n, FALSE)) {
-            rc = -1;
-            break;
-        }
+        DWORD n = 0, err = vdw_ovio_write(&io, h->h, p, (DWORD)len);
+        if (err == ERROR_SUCCESS)
+            err = vdw_ovio_wait(&io, h->h, NULL, timeout_ms, &n);
+        rc = err == ERROR_SUCCESS ? 0 : err == WAIT_TIMEOUT ? -2 : -1;
         p += n;
         len -= n;
     }
-    CloseHandle(ov.hEvent);
+    vdw_ovio_free(&io);
     return rc;
 }
 

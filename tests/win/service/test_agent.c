@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vdw_pipe.h"
 #include "wire/caps.h"
 #include "wire/chunk_writer.h"
 #include "base/le_bytes.h"
@@ -21,24 +22,12 @@
 static HANDLE pipe_h = INVALID_HANDLE_VALUE;
 static vda_logger logger = { VDA_LOG_WARN, vda_log_sink_stdio, NULL, "test_agent" };
 
-/* --pipe NAME: the pipe is \\.\pipe\NAME, as for the real agent. */
+/* --pipe NAME: the pipe is \\.\pipe\NAME, opened as the real agent opens it. */
 static HANDLE connect_pipe(const wchar_t *pipe_name)
 {
     wchar_t name[300];
-    swprintf(name, 300, L"\\\\.\\pipe\\%ls", pipe_name);
-    for (int tries = 0; tries < 200; tries++) {
-        HANDLE h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
-        if (h != INVALID_HANDLE_VALUE)
-            return h;
-        DWORD err = GetLastError();
-        if (err != ERROR_PIPE_BUSY && err != ERROR_FILE_NOT_FOUND)
-            return INVALID_HANDLE_VALUE;
-        if (err == ERROR_PIPE_BUSY)
-            WaitNamedPipeW(name, 50); /* Wine: busy for a few ms after a disconnect */
-        else
-            Sleep(20);
-    }
-    return INVALID_HANDLE_VALUE;
+    DWORD err;
+    return vdw_pipe_open(vdw_pipe_path(pipe_name, name, 300), VDW_PIPE_CLIENT_SQOS, 10000, &err);
 }
 
 static void write_all(const void *data, size_t len)

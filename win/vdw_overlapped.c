@@ -1,22 +1,20 @@
-/* One overlapped transfer at a time on a handle. Completion, synchronous or not,
- * always shows up as the event being set, so the wait loop has one path. */
-#include "overlapped.h"
+#include "vdw_overlapped.h"
 
-int vds_ovio_init(vds_ovio *io)
+int vdw_ovio_init(vdw_ovio *io)
 {
     ZeroMemory(io, sizeof *io);
     io->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
     return io->ov.hEvent ? 0 : -1;
 }
 
-void vds_ovio_free(vds_ovio *io)
+void vdw_ovio_free(vdw_ovio *io)
 {
     if (io->ov.hEvent)
         CloseHandle(io->ov.hEvent);
     io->ov.hEvent = NULL;
 }
 
-static DWORD started(vds_ovio *io, BOOL ok)
+static DWORD started(vdw_ovio *io, BOOL ok)
 {
     DWORD err = ok ? ERROR_SUCCESS : GetLastError();
     if (err == ERROR_SUCCESS || err == ERROR_IO_PENDING) {
@@ -26,7 +24,7 @@ static DWORD started(vds_ovio *io, BOOL ok)
     return err;
 }
 
-static void reset_ov(vds_ovio *io)
+static void reset_ov(vdw_ovio *io)
 {
     HANDLE ev = io->ov.hEvent;
     ZeroMemory(&io->ov, sizeof io->ov);
@@ -34,19 +32,19 @@ static void reset_ov(vds_ovio *io)
     ResetEvent(ev);
 }
 
-DWORD vds_ovio_read(vds_ovio *io, HANDLE h, void *buf, DWORD len)
+DWORD vdw_ovio_read(vdw_ovio *io, HANDLE h, void *buf, DWORD len)
 {
     reset_ov(io);
     return started(io, ReadFile(h, buf, len, NULL, &io->ov));
 }
 
-DWORD vds_ovio_write(vds_ovio *io, HANDLE h, const void *buf, DWORD len)
+DWORD vdw_ovio_write(vdw_ovio *io, HANDLE h, const void *buf, DWORD len)
 {
     reset_ov(io);
     return started(io, WriteFile(h, buf, len, NULL, &io->ov));
 }
 
-DWORD vds_ovio_connect(vds_ovio *io, HANDLE pipe)
+DWORD vdw_ovio_connect(vdw_ovio *io, HANDLE pipe)
 {
     reset_ov(io);
     BOOL ok = ConnectNamedPipe(pipe, &io->ov);
@@ -57,17 +55,32 @@ DWORD vds_ovio_connect(vds_ovio *io, HANDLE pipe)
     return started(io, ok);
 }
 
-DWORD vds_ovio_finish(vds_ovio *io, HANDLE h, DWORD *n)
+DWORD vdw_ovio_finish(vdw_ovio *io, HANDLE h, DWORD *n)
 {
     *n = 0;
-    io->pending = 0;
-    if (GetOverlappedResult(h, &io->ov, n, FALSE))
+    if (GetOverlappedResult(h, &io->ov, n, FALSE)) {
+        io->pending = 0;
         return ERROR_SUCCESS;
+    }
     DWORD err = GetLastError();
+    if (err == ERROR_IO_INCOMPLETE)
+        return err;
+    io->pending = 0;
     return err == ERROR_SUCCESS ? ERROR_GEN_FAILURE : err;
 }
 
-void vds_ovio_cancel(vds_ovio *io, HANDLE h)
+DWORD vdw_ovio_wait(vdw_ovio *io, HANDLE h, HANDLE abort, DWORD timeout_ms, DWORD *n)
+{
+    HANDLE w[2] = { io->ov.hEvent, abort };
+    DWORD r = WaitForMultipleObjects(abort ? 2 : 1, w, FALSE, timeout_ms);
+    if (r == WAIT_OBJECT_0)
+        return vdw_ovio_finish(io, h, n);
+    *n = 0;
+    vdw_ovio_cancel(io, h);
+    return r == WAIT_TIMEOUT ? WAIT_TIMEOUT : ERROR_OPERATION_ABORTED;
+}
+
+void vdw_ovio_cancel(vdw_ovio *io, HANDLE h)
 {
     if (!io->pending)
         return;
