@@ -211,3 +211,26 @@ uint32_t vda_devinfo_map(const vda_devinfo *info, const vda_guest_display *disp,
     }
     return matched;
 }
+
+int vda_devinterface_instance(const char *iface, char *out, size_t len)
+{
+    if (strncmp(iface, "\\\\?\\", 4) != 0 && strncmp(iface, "\\\\.\\", 4) != 0) {
+        return -1;
+    }
+    iface += 4;
+    const char *end = strrchr(iface, '#');
+    if (!end || end[1] != '{' || end == iface) {
+        return -1;
+    }
+    size_t n = (size_t)(end - iface);
+    if (n + 1 > len) {
+        return -1;
+    }
+    int hashes = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = iface[i] == '#' ? '\\' : iface[i];
+        hashes += iface[i] == '#';
+    }
+    out[n] = 0;
+    return hashes == 2 ? 0 : -1;  /* enumerator#device id#instance */
+}

@@ -66,6 +66,12 @@ int vda_pci_path_equal(const vda_pci_path *a, const vda_pci_path *b);
 /* The same text form, for logs. */
 void vda_pci_path_format(const vda_pci_path *p, char *buf, size_t len);
 
+/* A device interface path as EnumDisplayDevices(EDD_GET_DEVICE_INTERFACE_NAME)
+ * reports an adapter ("\\?\PCI#VEN_1B36&DEV_0100&...#3&267a616a&0&10#{guid}")
+ * -> its PnP instance id ("PCI\VEN_1B36&DEV_0100&...\3&267a616a&0&10").
+ * 0, or -1 when it is not of that form or does not fit out[len]. */
+int vda_devinterface_instance(const char *iface, char *out, size_t len);
+
 typedef struct vda_guest_display {
     int has_path;             /* the adapter's PCI location is known */
     vda_pci_path path;

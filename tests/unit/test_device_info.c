@@ -212,6 +212,26 @@ static void test_map(void **state)
     assert_int_equal(map[0], 1);
 }
 
+static void test_interface_instance(void **state)
+{
+    (void)state;
+    char out[200];
+    assert_int_equal(vda_devinterface_instance(
+                         "\\\\?\\PCI#VEN_1B36&DEV_0100&SUBSYS_11001AF4&REV_05#3&267a616a&0&10#"
+                         "{5b45201d-f2f2-4f3b-85bb-30ff1f953599}", out, sizeof out), 0);
+    assert_string_equal(out, "PCI\\VEN_1B36&DEV_0100&SUBSYS_11001AF4&REV_05\\3&267a616a&0&10");
+    static const char *const bad[] = {
+        "", "PCI\\VEN_1B36&DEV_0100\\3&26", "\\\\?\\PCI#VEN_1B36#3&26",
+        "\\\\?\\PCI#VEN_1B36#3&26#{guid}#{guid}", "\\\\?\\#{guid}",
+        "\\\\?\\PCI#VEN_1B36{guid}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(vda_devinterface_instance(bad[i], out, sizeof out), -1);
+    }
+    /* Does not fit. */
+    assert_int_equal(vda_devinterface_instance("\\\\?\\PCI#VEN_1B36#3&26#{g}", out, 10), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_parse_bad),
         cmocka_unit_test(test_pci_path),
         cmocka_unit_test(test_map),
+        cmocka_unit_test(test_interface_instance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
