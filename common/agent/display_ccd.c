@@ -39,20 +39,18 @@ vda_ccd_status vda_ccd_plan_build(const vda_ccd_path *paths, size_t npaths,
     /* Active paths first, so a display that already shows keeps its monitor
      * and a newly attached one cannot take it away. */
     size_t pick[VDA_MONITORS_MAX];
-    for (size_t d = 0; d < ndisp; d++) {
-        pick[d] = SIZE_MAX;
-        for (size_t i = 0; want[d].enabled && i < npaths; i++) {
-            if (paths[i].display == d && paths[i].active) {
-                pick[d] = i;
-                break;
-            }
-        }
-    }
     vda_ccd_plan tmp;
     memset(&tmp, 0, sizeof tmp);
     for (size_t d = 0; d < ndisp; d++) {
-        if (pick[d] != SIZE_MAX) {
-            tmp.use[tmp.count++].path = pick[d];
+        pick[d] = SIZE_MAX;
+        for (size_t i = 0; want[d].enabled && i < npaths; i++) {
+            /* A target shows one source: a second active path to it is not kept. */
+            if (paths[i].display == d && paths[i].active &&
+                !target_taken(&tmp, paths, paths[i].target)) {
+                pick[d] = i;
+                tmp.use[tmp.count++].path = i;
+                break;
+            }
         }
     }
     for (size_t d = 0; d < ndisp; d++) {

@@ -96,6 +96,12 @@ static void test_shared_targets(void **state)
     assert_int_equal(vda_ccd_plan_build(p, 5, w, 2, &pl, &bad), VDA_CCD_OK);
     check_use(&pl, 0, 0, 0, 800, 600, 0, 0);
     check_use(&pl, 1, 3, 1, 800, 600, 800, 0);
+    /* Both displays reported active on B (found by the fuzzer): B is kept by
+     * display 0, display 1 moves to A. */
+    p[1].active = 1;
+    assert_int_equal(vda_ccd_plan_build(p, 5, w, 2, &pl, &bad), VDA_CCD_OK);
+    check_use(&pl, 0, 1, 0, 800, 600, 0, 0);
+    check_use(&pl, 1, 2, 1, 800, 600, 800, 0);
 }
 
 static void test_refusals(void **state)
