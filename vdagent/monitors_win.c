@@ -220,13 +220,21 @@ int vdg_display_prepare(const vda_logger *log, const vdg_display_device *d, size
     vda_display_mode *modes;
     size_t nmodes = list_modes(d->name, &modes);
     long k = vda_display_mode_choose(modes, nmodes, m->width, m->height, m->depth);
-    if (k < 0) {
+    if (path == VDA_DISPLAY_PATH_QXL_WDDM) {
+        /* qxl-wddm-dod took the custom mode; its mode list is re-read by
+         * Windows asynchronously, and CCD sets a source mode of any size the
+         * driver accepts, so the exact size goes ahead listed or not. */
+        free(modes);
+        modes = NULL;
+        out->mode = (vda_display_mode){m->width, m->height, 32};
+    } else if (k < 0) {
         free(modes);
         vda_warn(log, "monitors: %ls (display %zu) offers no display modes", d->name, index);
         return -1;
+    } else {
+        out->mode = modes[k];
+        free(modes);
     }
-    out->mode = modes[k];
-    free(modes);
     out->path = path;
     out->exact = out->mode.width == m->width && out->mode.height == m->height;
     char got[64];
