@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <spice/vd_agent.h>
+
 #include "audio_volume_win.h"
 #include "display_backend.h"
 #include "monitors_win.h"
@@ -194,6 +196,36 @@ int main(void)
             WNOT_RUN(&t, "CCD commit (Wine's SetDisplayConfig does not apply it)");
         }
     }
+    /* GRAPHICS_DEVICE_INFO naming a device Wine does not have: display id 0
+     * keeps today's order, for the pointer and for MONITORS_CONFIG alike. */
+    vdg_display_map map;
+    memset(&map, 0, sizeof map);
+    map.have_info = 1;
+    map.info.count = 1;
+    map.info.e[0] = (vda_devinfo_entry){0, 0, 0, 0, "pci/0000/02.0"};
+    vda_screen_geom g0, g1;
+    vdg_screen_geometry(&g0);
+    vdg_screen_geometry_mapped(&g1, &map);
+    WCHECK(&t, g1.mon_count >= 1 && memcmp(&g0.mon[0], &g1.mon[0], sizeof g0.mon[0]) == 0 &&
+                   memcmp(&g0.virt, &g1.virt, sizeof g0.virt) == 0,
+           "device info without a matching adapter: the pointer's display 0 is still %ls",
+           dev[0].name);
+    if (offered(dev[0].name, 1024, 768)) {
+        uint8_t cfg[28];
+        int w0 = GetSystemMetrics(SM_CXSCREEN), h0 = GetSystemMetrics(SM_CYSCREEN);
+        cap.n = 0;
+        uint32_t r = vdg_monitors_apply_mapped(&lg, cfg, wtest_monitors_config(cfg, 1, 1024, 768),
+                                               0, &map);
+        WCHECK(&t, r == VD_AGENT_SUCCESS && GetSystemMetrics(SM_CXSCREEN) == 1024 &&
+                       logged(&cap, "DISPLAY1 (display 0, other): generic path", "1024x768 exact"),
+               "MONITORS_CONFIG with that device info: display 0 set to 1024x768 (now %dx%d)",
+               GetSystemMetrics(SM_CXSCREEN), GetSystemMetrics(SM_CYSCREEN));
+        r = vdg_monitors_apply_mapped(&lg, cfg, wtest_monitors_config(cfg, 1, (uint32_t)w0,
+                                                                      (uint32_t)h0), 0, &map);
+        WCHECK(&t, r == VD_AGENT_SUCCESS && GetSystemMetrics(SM_CXSCREEN) == w0,
+               "and back to %dx%d", w0, h0);
+    }
+
     WNOT_RUN(&t, "exact size through QXL_ESCAPE_SET_CUSTOM_DISPLAY (needs the QXL drivers of"
              " a real VM: see vdagent/README.md's checklist)");
     if (!dev[0].pci.has_path) {
