@@ -97,8 +97,6 @@ size_t vdg_display_devices_ex(vdg_display_device *out, size_t max, int with_pci)
         narrow(d->hardware_id, sizeof d->hardware_id, dd.DeviceID);
         narrow(d->description, sizeof d->description, dd.DeviceString);
         d->driver = vda_display_driver_classify(d->hardware_id, d->description);
-        /* Only QXL's path depends on it; other drivers are never opened. */
-        d->wddm = d->driver == VDA_DRIVER_QXL && vdg_display_is_wddm_adapter(d->name);
         if (with_pci) {
             d->pci.has_path = adapter_pci_path(i, &d->pci.path) == 0;
         }
@@ -279,6 +277,10 @@ uint32_t vdg_monitors_apply_mapped(const vda_logger *log, const uint8_t *payload
     }
     vdg_display_device dev[VDA_DISPLAY_DEVICES_MAX];
     size_t ndev = vdg_display_devices_ex(dev, VDA_DISPLAY_DEVICES_MAX, map && map->have_info);
+    for (size_t i = 0; i < ndev; i++) {
+        /* Only QXL's path depends on it; other drivers are never opened. */
+        dev[i].wddm = dev[i].driver == VDA_DRIVER_QXL && vdg_display_is_wddm_adapter(dev[i].name);
+    }
     uint32_t ids[VDA_MONITORS_MAX];
     vdg_display_ids(map, dev, ndev, ids);
     if (ids[l.primary] == VDA_DISPLAY_UNMAPPED) {

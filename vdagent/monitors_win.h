@@ -32,7 +32,9 @@ typedef struct vdg_display_device {
     char hardware_id[128];    /* the adapter's PnP id (DeviceID), ASCII */
     char description[128];    /* the adapter's DeviceString, ASCII ('?' for the rest) */
     vda_display_driver driver;
-    int wddm;                 /* a QXL display that opens as a D3DKMT adapter */
+    int wddm;                 /* a QXL display that opens as a D3DKMT adapter; probed
+                                 by vdg_monitors_apply only (the pointer's
+                                 once-a-second enumeration opens no adapter) */
     vda_guest_display pci;    /* the adapter's PCI location, when found */
 } vdg_display_device;
 
