@@ -1,13 +1,18 @@
-/* The agent's input and display features, plugged into the protocol core:
- * VD_AGENT_MOUSE_STATE (mouse_input), VD_AGENT_MONITORS_CONFIG (monitors_win)
- * and VD_AGENT_DISPLAY_CONFIG (display_config), the last two answered with
- * VD_AGENT_REPLY. Announces MOUSE_STATE, MONITORS_CONFIG,
- * SPARSE_MONITORS_CONFIG, REPLY and DISPLAY_CONFIG. */
+/* The agent's input, display and audio-volume features, plugged into the
+ * protocol core: VD_AGENT_MOUSE_STATE (mouse_input), VD_AGENT_MONITORS_CONFIG
+ * (monitors_win) and VD_AGENT_DISPLAY_CONFIG (display_config), the last two
+ * answered with VD_AGENT_REPLY; VD_AGENT_GRAPHICS_DEVICE_INFO (which display a
+ * client display id means, for both MONITORS_CONFIG and the mouse) and
+ * VD_AGENT_AUDIO_VOLUME_SYNC (audio_volume_win). Announces MOUSE_STATE,
+ * MONITORS_CONFIG, SPARSE_MONITORS_CONFIG, REPLY, DISPLAY_CONFIG,
+ * GRAPHICS_DEVICE_INFO and AUDIO_VOLUME_SYNC. */
 #ifndef VDG_INPUT_FEATURES_H
 #define VDG_INPUT_FEATURES_H
 
 #include "agent/agent_core.h"
+#include "audio_volume_win.h"
 #include "display_config.h"
+#include "monitors_win.h"
 #include "mouse_input.h"
 #include "base/vda_log.h"
 
@@ -17,6 +22,9 @@ typedef struct vdg_input_features {
     vdg_mouse mouse;
     int mouse_ok;             /* the mouse worker runs: MOUSE_STATE announced */
     vdg_display_config display;
+    vdg_display_map map;      /* from GRAPHICS_DEVICE_INFO; kept across clients
+                                 (the server sends it when the agent connects) */
+    vdg_audio_volume audio;
 } vdg_input_features;
 
 /* Registers the handlers and sets our caps in agent->ours: call after

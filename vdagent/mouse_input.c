@@ -52,7 +52,7 @@ static const vda_screen_geom *geometry(vdg_mouse *m)
 {
     ULONGLONG now = GetTickCount64();
     if (!m->have_geom || now - m->geom_time >= GEOM_MAX_AGE_MS) {
-        if (vdg_screen_geometry(&m->geom) != 0) {
+        if (vdg_screen_geometry_mapped(&m->geom, m->map) != 0) {
             vda_debug(m->log, "mouse: no attached display devices; using the virtual screen");
         }
         m->have_geom = 1;

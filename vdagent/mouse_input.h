@@ -41,6 +41,8 @@ typedef struct vdg_mouse {
     int have_geom;
     ULONGLONG geom_time;      /* GetTickCount64 when geom was read */
     int bad_display_logged;   /* an unknown display_id was logged */
+    const struct vdg_display_map *map;  /* display_id -> display (NULL: today's order);
+                                           set after vdg_mouse_init */
 
     /* Shared with the worker, under `lock`. */
     CRITICAL_SECTION lock;

@@ -346,6 +346,32 @@ def s8_client_mouse(cfg):
         c.disconnect()
 
 
+def s9_display_info(cfg):
+    """Issue 16 with the real stack: the agent announces GRAPHICS_DEVICE_INFO and
+    AUDIO_VOLUME_SYNC (spice-gtk sees them), and spice-server's
+    VD_AGENT_GRAPHICS_DEVICE_INFO for the host's QXL device (address
+    pci/0000/02.0) reaches the agent, passes its validation and maps client
+    display 0 to a Windows display (Wine's adapter has no PCI location: today's
+    order, so DISPLAY1)."""
+    with Stack(cfg, display="%dx%d" % GUEST_SCREEN) as s:
+        c = SpiceClient(s.info["spice_port"], log=log).connect()
+        c.wait_agent_caps(w.CAP_GRAPHICS_DEVICE_INFO, 30)
+        check(c.main.agent_test_capability(w.CAP_GRAPHICS_DEVICE_INFO),
+              "agent announced GRAPHICS_DEVICE_INFO")
+        check(c.main.agent_test_capability(w.CAP_AUDIO_VOLUME_SYNC),
+              "agent announced AUDIO_VOLUME_SYNC")
+        want = ("device-info: display id 0 (channel 0, monitor 0) = pci/0000/02.0 output 0"
+                " -> \\\\.\\DISPLAY1")
+        deadline = time.monotonic() + 20
+        while want not in s.procs.log_text("vdservice") and time.monotonic() < deadline:
+            SpiceClient.pump(0.2)
+        agent_log = s.procs.log_text("vdservice")
+        check(want in agent_log, "the agent mapped the server's device info: " + want)
+        check("device-info: message" not in agent_log, "no device-info message was discarded")
+        log("NOT RUN: AUDIO_VOLUME_SYNC from the client (the host has no playback channel)")
+        c.disconnect()
+
+
 SCENARIOS = {
     "1_caps": s1_caps,
     "2_text": s2_text,
@@ -355,6 +381,7 @@ SCENARIOS = {
     "6_seed2_seed4": s6_seed2_seed4,
     "7_service_restart": s7_service_restart,
     "8_client_mouse": s8_client_mouse,
+    "9_display_info": s9_display_info,
 }
 
 

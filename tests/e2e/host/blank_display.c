@@ -136,6 +136,10 @@ int e2e_blank_display_init(e2e_blank_display *d, SpiceServer *server, uint32_t w
         .qxl_ram_size = UINT32_MAX,
     };
     spice_qxl_add_memslot(&d->qxl, &slot);
+    /* Where QEMU puts a QXL device: spice-server then tells an agent that
+     * announces VD_AGENT_CAP_GRAPHICS_DEVICE_INFO (channel 0, monitor 0) = this
+     * address, output 0. */
+    spice_qxl_set_device_info(&d->qxl, E2E_BLANK_DISPLAY_ADDRESS, 0, 1);
     QXLDevSurfaceCreate surface = {
         .width = width, .height = height, .stride = (int32_t)(width * 4),
         .format = SPICE_SURFACE_FMT_32_xRGB, .position = 0,

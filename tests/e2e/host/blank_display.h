@@ -9,6 +9,9 @@
 #include <spice.h>
 #include <stdint.h>
 
+/* The device's address as spice-server reports it in GRAPHICS_DEVICE_INFO. */
+#define E2E_BLANK_DISPLAY_ADDRESS "pci/0000/02.0"
+
 typedef struct e2e_blank_display {
     QXLInstance qxl;               /* handed to spice-server */
     uint8_t *pixels;               /* the primary surface's memory, 32 bpp */
