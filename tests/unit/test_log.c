@@ -86,11 +86,10 @@ static void test_file_rotation(void **state)
     long cur = file_size(path), prev = file_size(old);
     assert_true(cur > 0 && cur <= 1000);
     assert_true(prev > 0 && prev <= 1000);   /* rotated once: one old file kept */
-    FILE *fp = fopen(path, "rb");
-    char buf[1100] = { 0 };
-    assert_true(fread(buf, 1, sizeof buf - 1, fp) > 0);
-    fclose(fp);
+    char *buf = (char *)test_read_file(path, NULL);
+    assert_non_null(buf);
     assert_non_null(strstr(buf, "line 99 "));
+    free(buf);
     remove(path);
     remove(old);
 }
@@ -270,11 +269,8 @@ static void test_file_reopen_after_failure(void **state)
     assert_int_equal(mkdir(dir, 0700), 0);
     vda_info(&lg, "after the folder came back");
     vda_log_file_close(&f);
-    FILE *fp = fopen(path, "rb");
-    char buf[400] = { 0 };
-    size_t n = fp ? fread(buf, 1, sizeof buf - 1, fp) : 0;
-    if (fp)
-        fclose(fp);
+    size_t n = 0;
+    char *buf = (char *)test_read_file(path, &n);
     char moved_file[100], moved_old[104];
     snprintf(moved_file, sizeof moved_file, "%s/log.txt", moved);
     snprintf(moved_old, sizeof moved_old, "%s.1", moved_file);
@@ -284,8 +280,9 @@ static void test_file_reopen_after_failure(void **state)
     remove(moved_old);
     rmdir(dir);
     rmdir(moved);
-    assert_true(n > 0);
+    assert_true(buf && n > 0);
     assert_non_null(strstr(buf, "after the folder came back"));
+    free(buf);
 #endif
 }
 

@@ -21,15 +21,13 @@
 
 static void dump_agent_log(host *h)
 {
-    FILE *f = fopen(h->agent_log, "r");
-    if (!f)
+    wchar_t path[MAX_PATH];
+    tmp_file(h, L"agent.log", path);
+    char *log = wtest_read_file(path, NULL);
+    if (!log)
         return;
-    char line[1200];
-    printf("---- agent log ----\n");
-    while (fgets(line, sizeof line, f))
-        fputs(line, stdout);
-    printf("---- end ----\n");
-    fclose(f);
+    printf("---- agent log ----\n%s---- end ----\n", log);
+    free(log);
 }
 
 /* Sends a message; with max_chunks > 0 only its first max_chunks chunks. */
@@ -207,23 +205,6 @@ void tmp_file(host *h, const wchar_t *name, wchar_t *out)
     out[MAX_PATH - 1] = 0;
 }
 
-uint8_t *slurp(const wchar_t *path, size_t *size)
-{
-    HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
-    if (f == INVALID_HANDLE_VALUE)
-        return NULL;
-    LARGE_INTEGER sz;
-    GetFileSizeEx(f, &sz);
-    uint8_t *p = malloc((size_t)sz.QuadPart + 1);
-    DWORD got = 0;
-    size_t off = 0;
-    while (p && off < (size_t)sz.QuadPart && ReadFile(f, p + off, (DWORD)((size_t)sz.QuadPart - off), &got, NULL) && got)
-        off += got;
-    CloseHandle(f);
-    *size = off;
-    return p;
-}
-
 int spit(const wchar_t *path, const void *data, size_t size)
 {
     HANDLE f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
@@ -338,7 +319,7 @@ int paste_and_check(host *h, const uint8_t *text, size_t n, int crlf_cap,
     if (code != 0)
         FAIL("cbtool get-text exit %d", code);
     size_t got_size = 0;
-    uint8_t *got = slurp(out, &got_size);
+    uint8_t *got = wtest_read_file(out, &got_size);
     size_t units;
     WCHAR *exp = expected_utf16(text, n, !crlf_cap, &units);
     int ok = got && exp && got_size == units * 2 && memcmp(got, exp, got_size) == 0;
@@ -367,7 +348,6 @@ static int start(host *h, const char *name_suffix)
         FAIL("CreateNamedPipe (%lu)", (unsigned long)GetLastError());
     wchar_t logw[MAX_PATH];
     tmp_file(h, L"agent.log", logw);
-    WideCharToMultiByte(CP_UTF8, 0, logw, -1, h->agent_log, MAX_PATH, NULL, NULL);
     DeleteFileW(logw);
     _snwprintf(args, 1023, L"--pipe %ls --log-level debug --log-file \"%ls\"", name, logw);
     args[1023] = 0;

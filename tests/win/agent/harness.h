@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "pipe_host.h"
+#include "wtest.h"
 #include "wire/reassembly.h"
 
 typedef struct host {
@@ -19,10 +20,7 @@ typedef struct host {
     uint32_t last_grab;        /* type of our last grab */
     wchar_t dir[MAX_PATH];
     wchar_t agent_exe[MAX_PATH], cbtool_exe[MAX_PATH];
-    char agent_log[MAX_PATH];
 } host;
-
-#define FAIL(...) do { printf("FAIL: " __VA_ARGS__); printf("\n"); return 0; } while (0)
 
 /* Every write to the agent may wait this long (big pastes block on a full pipe). */
 #define WRITE_TIMEOUT_MS 30000
@@ -55,8 +53,6 @@ int wait_format_of(host *h, UINT cf, DWORD timeout_ms);
 #define wait_format(cf, ms) wait_format_of(h, (cf), (ms))
 /* out = this run's temp folder + name. */
 void tmp_file(host *h, const wchar_t *name, wchar_t *out);
-/* The whole file in a malloc'ed buffer, or NULL. */
-uint8_t *slurp(const wchar_t *path, size_t *size);
 int spit(const wchar_t *path, const void *data, size_t size);
 /* Mixed text: exactly n bytes of valid UTF-8 (ASCII, CJK, emoji, LF). */
 uint8_t *make_text(size_t n, uint32_t seed);
@@ -69,7 +65,7 @@ int start_text_paste(host *h, const wchar_t *out_name, wchar_t *out, HANDLE *cb)
 int paste_and_check(host *h, const uint8_t *text, size_t n, int crlf_cap,
                     const wchar_t *out_name);
 
-/* ---- the scenarios: 1 pass, 0 fail, 77 not run here ---- */
+/* ---- the scenarios: 1 pass, 0 fail (FAIL of wtest.h), 77 not run here ---- */
 
 /* sc_text.c: text both ways, disconnects and vanished owners */
 int sc_paste_text(host *h, size_t n, int crlf_cap);

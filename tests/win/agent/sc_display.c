@@ -127,7 +127,7 @@ int sc_paste_in_broadcast(host *h)
     if (code != 0)
         FAIL("cbtool get-text-on-broadcast exit %d", code);
     size_t got_size = 0;
-    uint8_t *got = slurp(out, &got_size);
+    uint8_t *got = wtest_read_file(out, &got_size);
     size_t units;
     WCHAR *exp = expected_utf16(text, sizeof text - 1, 0, &units);
     int ok = got && exp && got_size == units * 2 && memcmp(got, exp, got_size) == 0;

@@ -110,7 +110,7 @@ int sc_paste_image(host *h, uint32_t w, uint32_t hgt, int alpha)
     if (code != 0)
         FAIL("cbtool get-dib exit %d", code);
     size_t dn;
-    uint8_t *dib = slurp(out, &dn);
+    uint8_t *dib = wtest_read_file(out, &dn);
     int ok = dib && check_dib(dib, dn, w, hgt, alpha);
     free(dib);
     if (ok)
@@ -178,7 +178,7 @@ int sc_paste_bmp(host *h, uint32_t w, uint32_t hgt)
     if (code != 0)
         FAIL("cbtool get-dib exit %d", code);
     size_t dn;
-    uint8_t *got = slurp(out, &dn);
+    uint8_t *got = wtest_read_file(out, &dn);
     int ok = got && check_dib(got, dn, w, hgt, 0);
     free(got);
     if (ok)

@@ -82,7 +82,7 @@ int sc_render_on_exit(host *h)
     if (code != 0)
         FAIL("paste after the agent exited: cbtool exit %d", code);
     size_t got_n;
-    uint8_t *got = slurp(out, &got_n);
+    uint8_t *got = wtest_read_file(out, &got_n);
     size_t units;
     WCHAR *exp = expected_utf16((const uint8_t *)text, strlen(text), 0, &units);
     int ok = got && got_n == units * 2 && memcmp(got, exp, got_n) == 0;

@@ -209,7 +209,7 @@ int sc_copy_while_grab_pending(host *h)
     Sleep(500);   /* whatever the agent still had pending has run by now */
     code = wait_exit(cbtool(h, L"get-text", out, NULL), 15000);
     size_t got_n = 0;
-    uint8_t *got = code == 0 ? slurp(out, &got_n) : NULL;
+    uint8_t *got = code == 0 ? wtest_read_file(out, &got_n) : NULL;
     int ok = got && got_n == units * 2 && memcmp(got, w, got_n) == 0;
     free(got);
     if (!ok) {

@@ -69,16 +69,8 @@ int run_wait(const wchar_t *cmdline, const wchar_t *out_path, DWORD timeout_ms)
 
 char *read_file(const wchar_t *path)
 {
-    HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                           NULL, OPEN_EXISTING, 0, NULL);
-    if (f == INVALID_HANDLE_VALUE)
-        return calloc(1, 1);
-    DWORD size = GetFileSize(f, NULL), n = 0;
-    char *buf = calloc(1, size + 1);
-    if (buf && size)
-        ReadFile(f, buf, size, &n, NULL);
-    CloseHandle(f);
-    return buf;
+    char *text = wtest_read_file(path, NULL);
+    return text ? text : calloc(1, 1);
 }
 
 int count_in(const char *text, const char *what)

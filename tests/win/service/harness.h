@@ -11,33 +11,12 @@
 #include <stdio.h>
 
 #include "fake_host.h"
+#include "wtest.h"
 
 /* The programs under test (Windows paths); a scenario may swap agent_exe. */
 extern wchar_t service_exe[MAX_PATH], agent_exe[MAX_PATH];
-/* Set by a failed CHECK or EXPECT; what a scenario returns. */
+/* Set by a failed CHECK or EXPECT (wtest.h); what a scenario returns. */
 extern int failed;
-
-#define CHECK(cond, ...)                                                                  \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
-            printf(__VA_ARGS__);                                                          \
-            printf("\n");                                                                 \
-            failed = 1;                                                                   \
-            goto out;                                                                     \
-        }                                                                                 \
-    } while (0)
-
-/* For checks after the cleanup label: report, do not jump. */
-#define EXPECT(cond, ...)                                                                 \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
-            printf(__VA_ARGS__);                                                          \
-            printf("\n");                                                                 \
-            failed = 1;                                                                   \
-        }                                                                                 \
-    } while (0)
 
 void say(const char *fmt, ...);
 
