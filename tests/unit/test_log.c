@@ -243,15 +243,11 @@ static void test_file_long_path(void **state)
 
 /* Rotation closes the file and makes it again. If that fails (here: its folder
  * was moved away), file logging must resume once the folder is back, not stop
- * for good. */
+ * for good. Not on Windows: main() reports it NOT RUN there. */
+#if !defined(_WIN32)
 static void test_file_reopen_after_failure(void **state)
 {
     (void)state;
-#if defined(_WIN32)
-    print_message("NOT RUN on Windows: a folder holding an open file cannot be moved there; "
-                  "the native and ASan runs cover this case\n");
-    skip();
-#else
     char dir[64], moved[80], path[96], old[100];
     snprintf(dir, sizeof dir, "vda-test-logdir-%d", (int)getpid());
     snprintf(moved, sizeof moved, "%s.moved", dir);
@@ -283,11 +279,26 @@ static void test_file_reopen_after_failure(void **state)
     assert_true(buf && n > 0);
     assert_non_null(strstr(buf, "after the folder came back"));
     free(buf);
-#endif
 }
+#endif
 
-int main(void)
+/* "test_log reopen-after-failure" runs that case alone, as its own ctest test
+ * (unit.test_log.reopen_after_failure), so that where it cannot run (Windows)
+ * ctest reports it as skipped instead of hiding it in a passed unit.test_log. */
+int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "reopen-after-failure")) {
+#if defined(_WIN32)
+        printf("NOT RUN: reopen after a failed rotation: on Windows a folder holding an open"
+               " file cannot be moved; the native and ASan runs cover this case\n");
+        return 77;
+#else
+        const struct CMUnitTest alone[] = {
+            cmocka_unit_test(test_file_reopen_after_failure),
+        };
+        return cmocka_run_group_tests(alone, NULL, NULL);
+#endif
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_levels_and_format),
         cmocka_unit_test(test_control_chars_and_truncation),
@@ -295,7 +306,6 @@ int main(void)
         cmocka_unit_test(test_file_rotation),
         cmocka_unit_test(test_file_utf8_path),
         cmocka_unit_test(test_file_long_path),
-        cmocka_unit_test(test_file_reopen_after_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
