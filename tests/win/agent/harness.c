@@ -95,7 +95,7 @@ void drain_quiet(host *h, DWORD quiet_ms)
     }
 }
 
-int send_caps(host *h, uint32_t request, int crlf)
+size_t client_caps(uint8_t *buf, uint32_t request, int crlf)
 {
     vda_caps c;
     vda_caps_clear(&c);
@@ -105,8 +105,13 @@ int send_caps(host *h, uint32_t request, int crlf)
     vda_caps_set(&c, VD_AGENT_CAP_MAX_CLIPBOARD);
     if (crlf)
         vda_caps_set(&c, VD_AGENT_CAP_GUEST_LINEEND_CRLF);
+    return vda_caps_write(&c, request, buf);
+}
+
+int send_caps(host *h, uint32_t request, int crlf)
+{
     uint8_t buf[64];
-    size_t n = vda_caps_write(&c, request, buf);
+    size_t n = client_caps(buf, request, crlf);
     return send_msg(h, VD_AGENT_ANNOUNCE_CAPABILITIES, buf, (uint32_t)n);
 }
 

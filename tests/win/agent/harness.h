@@ -36,6 +36,8 @@ void drain_quiet(host *h, DWORD quiet_ms);
 
 /* ---- client side ---- */
 
+/* The client's ANNOUNCE_CAPABILITIES payload (64 bytes at most): its size. */
+size_t client_caps(uint8_t *buf, uint32_t request, int crlf);
 int send_caps(host *h, uint32_t request, int crlf);
 int send_grab(host *h, uint32_t type);
 /* CLIPBOARD of `type`; with max_chunks > 0 only its first max_chunks chunks. */

@@ -70,14 +70,7 @@ int sc_paste_in_broadcast(host *h)
     /* MONITORS_CONFIG (another mode) and a caps request, in one pipe write. */
     uint8_t mc[28], caps[64], wire[4 * VDA_CHUNK_MAX_WIRE];
     monitors_config(mc, w1, h1);
-    vda_caps c;
-    vda_caps_clear(&c);
-    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
-    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_GRAB_SERIAL);
-    vda_caps_set(&c, VD_AGENT_CAP_CLIPBOARD_NO_RELEASE_ON_REGRAB);
-    vda_caps_set(&c, VD_AGENT_CAP_MAX_CLIPBOARD);
-    vda_caps_set(&c, VD_AGENT_CAP_GUEST_LINEEND_CRLF);
-    size_t caps_n = vda_caps_write(&c, 1, caps);
+    size_t caps_n = client_caps(caps, 1, 1);
     vda_msg_writer w;
     size_t n = 0;
     vda_msg_writer_init(&w, VDP_CLIENT_PORT, VD_AGENT_MONITORS_CONFIG, 0, mc, sizeof mc);

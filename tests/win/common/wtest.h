@@ -26,21 +26,21 @@ void wtest_fail(const char *file, int line, const char *cond, const char *fmt, .
         return 0;                                                 \
     } while (0)
 
+/* A failed check of a program with `int failed`. */
+#define WTEST_FAILED(text, ...) (wtest_fail(__FILE__, __LINE__, text, __VA_ARGS__), failed = 1)
+
 #define CHECK(cond, ...)                                          \
     do {                                                          \
         if (!(cond)) {                                            \
-            wtest_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);   \
-            failed = 1;                                           \
+            WTEST_FAILED(#cond, __VA_ARGS__);                     \
             goto out;                                             \
         }                                                         \
     } while (0)
 
 #define EXPECT(cond, ...)                                         \
     do {                                                          \
-        if (!(cond)) {                                            \
-            wtest_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);   \
-            failed = 1;                                           \
-        }                                                         \
+        if (!(cond))                                              \
+            WTEST_FAILED(#cond, __VA_ARGS__);                     \
     } while (0)
 
 /* Counted checks of one program. */

@@ -31,17 +31,14 @@ void say(const char *fmt, ...)
     va_end(ap);
 }
 
-static HANDLE open_log_for_child(const wchar_t *path)
+/* Starts exe (NULL: the first word of cmd) with cmd, its stdout and stderr into
+ * out_path (made anew). FALSE if it could not be started. */
+static BOOL start_logged(const wchar_t *exe, const wchar_t *cmd, const wchar_t *out_path,
+                         PROCESS_INFORMATION *pi)
 {
     SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
-    return CreateFileW(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
-                       CREATE_ALWAYS, 0, NULL);
-}
-
-/* Runs a program to completion, its output into `out_path`; returns its exit code. */
-int run_wait(const wchar_t *cmdline, const wchar_t *out_path, DWORD timeout_ms)
-{
-    HANDLE out = open_log_for_child(out_path);
+    HANDLE out = CreateFileW(out_path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+                             CREATE_ALWAYS, 0, NULL);
     STARTUPINFOW si;
     ZeroMemory(&si, sizeof si);
     si.cb = sizeof si;
@@ -49,13 +46,19 @@ int run_wait(const wchar_t *cmdline, const wchar_t *out_path, DWORD timeout_ms)
     si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
     si.hStdOutput = out;
     si.hStdError = out;
-    PROCESS_INFORMATION pi;
-    wchar_t cmd[2048];
-    wcsncpy(cmd, cmdline, 2047);
-    cmd[2047] = 0;
-    BOOL ok = CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+    wchar_t line[2048];
+    wcsncpy(line, cmd, 2047);
+    line[2047] = 0;
+    BOOL ok = CreateProcessW(exe, line, NULL, NULL, TRUE, 0, NULL, NULL, &si, pi);
     CloseHandle(out);
-    if (!ok)
+    return ok;
+}
+
+/* Runs a program to completion, its output into `out_path`; returns its exit code. */
+int run_wait(const wchar_t *cmdline, const wchar_t *out_path, DWORD timeout_ms)
+{
+    PROCESS_INFORMATION pi;
+    if (!start_logged(NULL, cmdline, out_path, &pi))
         return -1;
     DWORD code = (DWORD)-2;
     if (WaitForSingleObject(pi.hProcess, timeout_ms) == WAIT_OBJECT_0)
@@ -111,19 +114,10 @@ int service_start(service *s, const wchar_t *device, const char *tag)
     /* Auto-reset, as a user's event may be: the wait that sees it consumes the
      * signal, and the service must still act on it. */
     s->stop_event = CreateEventW(NULL, FALSE, FALSE, s->stop_name);
-    HANDLE out = open_log_for_child(s->log_path);
-    STARTUPINFOW si;
-    ZeroMemory(&si, sizeof si);
-    si.cb = sizeof si;
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-    si.hStdOutput = out;
-    si.hStdError = out;
     wchar_t cmd[2048];
     swprintf(cmd, 2048, L"\"%ls\" run --device %ls --agent \"%ls\" --log-level debug --stop-event %ls",
              service_exe, device, agent_exe, s->stop_name);
-    BOOL ok = CreateProcessW(service_exe, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &s->pi);
-    CloseHandle(out);
+    BOOL ok = start_logged(service_exe, cmd, s->log_path, &s->pi);
     s->running = ok;
     return ok ? 0 : -1;
 }
