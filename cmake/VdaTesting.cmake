@@ -91,3 +91,22 @@ function(vda_scale_wine32_timeouts)
     endif()
   endforeach()
 endfunction()
+
+# vda_scenarios(<file.def> <regex> <command>): a test program's one list of scenarios.
+# Calls <command> with the regex's groups for each line of <file.def> that starts
+# with "SCENARIO(" (the same file the program #includes); a line the regex does
+# not read stops the configure.
+function(vda_scenarios def regex command)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${def})
+  file(STRINGS ${def} lines REGEX "^SCENARIO\\(")
+  foreach(line IN LISTS lines)
+    if(NOT line MATCHES "${regex}")
+      message(FATAL_ERROR "${def}: cannot read the line: ${line}")
+    endif()
+    set(fields)
+    foreach(i RANGE 1 ${CMAKE_MATCH_COUNT})
+      list(APPEND fields "${CMAKE_MATCH_${i}}")
+    endforeach()
+    cmake_language(CALL ${command} ${fields})
+  endforeach()
+endfunction()

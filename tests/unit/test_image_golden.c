@@ -14,19 +14,12 @@ static uint8_t *read_file(const char *name, size_t *len)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/images/%s", VDA_TEST_DATA_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    uint8_t *d = test_read_file(path, len);
+    if (!d)
         fail_msg("cannot open golden file %s", path);
-    bytes b = { 0 };
-    uint8_t buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        bytes_add(&b, buf, n);
-    fclose(f);
-    if (b.len == 0)
+    if (*len == 0)
         fail_msg("golden file %s is empty", path);
-    *len = b.len;
-    return b.data;
+    return d;
 }
 
 /* A reference picture from a PAM file, as RGBA. */

@@ -86,11 +86,10 @@ static void test_file_rotation(void **state)
     long cur = file_size(path), prev = file_size(old);
     assert_true(cur > 0 && cur <= 1000);
     assert_true(prev > 0 && prev <= 1000);   /* rotated once: one old file kept */
-    FILE *fp = fopen(path, "rb");
-    char buf[1100] = { 0 };
-    assert_true(fread(buf, 1, sizeof buf - 1, fp) > 0);
-    fclose(fp);
+    char *buf = (char *)test_read_file(path, NULL);
+    assert_non_null(buf);
     assert_non_null(strstr(buf, "line 99 "));
+    free(buf);
     remove(path);
     remove(old);
 }
@@ -244,15 +243,11 @@ static void test_file_long_path(void **state)
 
 /* Rotation closes the file and makes it again. If that fails (here: its folder
  * was moved away), file logging must resume once the folder is back, not stop
- * for good. */
+ * for good. Not on Windows: main() reports it NOT RUN there. */
+#if !defined(_WIN32)
 static void test_file_reopen_after_failure(void **state)
 {
     (void)state;
-#if defined(_WIN32)
-    print_message("NOT RUN on Windows: a folder holding an open file cannot be moved there; "
-                  "the native and ASan runs cover this case\n");
-    skip();
-#else
     char dir[64], moved[80], path[96], old[100];
     snprintf(dir, sizeof dir, "vda-test-logdir-%d", (int)getpid());
     snprintf(moved, sizeof moved, "%s.moved", dir);
@@ -270,11 +265,8 @@ static void test_file_reopen_after_failure(void **state)
     assert_int_equal(mkdir(dir, 0700), 0);
     vda_info(&lg, "after the folder came back");
     vda_log_file_close(&f);
-    FILE *fp = fopen(path, "rb");
-    char buf[400] = { 0 };
-    size_t n = fp ? fread(buf, 1, sizeof buf - 1, fp) : 0;
-    if (fp)
-        fclose(fp);
+    size_t n = 0;
+    char *buf = (char *)test_read_file(path, &n);
     char moved_file[100], moved_old[104];
     snprintf(moved_file, sizeof moved_file, "%s/log.txt", moved);
     snprintf(moved_old, sizeof moved_old, "%s.1", moved_file);
@@ -284,13 +276,29 @@ static void test_file_reopen_after_failure(void **state)
     remove(moved_old);
     rmdir(dir);
     rmdir(moved);
-    assert_true(n > 0);
+    assert_true(buf && n > 0);
     assert_non_null(strstr(buf, "after the folder came back"));
-#endif
+    free(buf);
 }
+#endif
 
-int main(void)
+/* "test_log reopen-after-failure" runs that case alone, as its own ctest test
+ * (unit.test_log.reopen_after_failure), so that where it cannot run (Windows)
+ * ctest reports it as skipped instead of hiding it in a passed unit.test_log. */
+int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "reopen-after-failure")) {
+#if defined(_WIN32)
+        printf("NOT RUN: reopen after a failed rotation: on Windows a folder holding an open"
+               " file cannot be moved; the native and ASan runs cover this case\n");
+        return 77;
+#else
+        const struct CMUnitTest alone[] = {
+            cmocka_unit_test(test_file_reopen_after_failure),
+        };
+        return cmocka_run_group_tests(alone, NULL, NULL);
+#endif
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_levels_and_format),
         cmocka_unit_test(test_control_chars_and_truncation),
@@ -298,7 +306,6 @@ int main(void)
         cmocka_unit_test(test_file_rotation),
         cmocka_unit_test(test_file_utf8_path),
         cmocka_unit_test(test_file_long_path),
-        cmocka_unit_test(test_file_reopen_after_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

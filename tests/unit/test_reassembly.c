@@ -1,7 +1,7 @@
 /* Reassembly of chunks into messages: every split, both ports interleaved, every
- * validation error, and the seed's disconnect scenarios at this layer (after a
- * reset or skip in the middle of a message the next message comes out intact and
- * is never glued to the old one). */
+ * validation error, and seed scenario 1 at this layer (after a reset in the
+ * middle of a message the next message comes out intact and is never glued to
+ * the old one); also vda_reasm_skip_current on its own. */
 #include "test_support.h"
 
 #include <spice/vd_agent.h>
@@ -324,9 +324,10 @@ static void test_reset_is_per_port(void **state)
     bytes_free(&srv);
 }
 
-/* Seed scenarios 2 and 4 at this layer: a message is already under way when we
- * start listening; skip the rest of it (its length is known) and the message
- * after it starts clean. */
+/* vda_reasm_skip_current: dropping a message already under way (its length is
+ * known) lets the message after it start clean. No product code calls it yet,
+ * so this tests the function only; the seed's scenarios 2 and 4 are not shown
+ * here (spice-server and the port reopen handle those). */
 static void test_skip_current(void **state)
 {
     (void)state;

@@ -62,6 +62,27 @@ static inline void bytes_add(bytes *b, const void *p, size_t n)
     b->len += n;
 }
 
+/* The unit tests' one file reader: the whole file at path (a UTF-8/ANSI path as
+ * fopen takes it), with a NUL after its *len bytes (len may be NULL). NULL if it
+ * cannot be opened; a read error fails the test. */
+static inline uint8_t *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    bytes b = { 0 };
+    uint8_t buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        bytes_add(&b, buf, n);
+    assert_false(ferror(f));
+    fclose(f);
+    bytes_add(&b, "", 1);
+    if (len)
+        *len = b.len - 1;
+    return b.data;
+}
+
 static inline void bytes_free(bytes *b)
 {
     free(b->data);

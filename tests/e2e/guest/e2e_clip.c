@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "clip_tool.h"
+#include "wtest.h"
 
 #define OPEN_TRIES 200   /* 2 s: another process (the agent) may hold the clipboard */
 
@@ -41,16 +42,6 @@ static int fail(const char *what)
 {
     fprintf(stderr, "e2e_clip: %s (error %lu)\n", what, (unsigned long)GetLastError());
     return 1;
-}
-
-static char *read_file(const wchar_t *path, size_t *len)
-{
-    FILE *f = _wfopen(path, L"rb");
-    if (!f)
-        return NULL;
-    char *buf = clip_tool_read_file(f, len);
-    fclose(f);
-    return buf;
 }
 
 static int write_file(const wchar_t *path, const void *a, size_t alen, const void *b, size_t blen)
@@ -105,7 +96,7 @@ static BOOL wait_format(UINT fmt, DWORD ms)
 static int put_text(const wchar_t *path)
 {
     size_t len;
-    char *utf8 = read_file(path, &len);
+    char *utf8 = wtest_read_file(path, &len);
     if (!utf8)
         return fail("cannot read the input file");
     int wlen = len ? MultiByteToWideChar(CP_UTF8, 0, utf8, (int)len, NULL, 0) : 0;
@@ -155,7 +146,7 @@ static int get_text(const wchar_t *path, DWORD ms)
 static int put_image(const wchar_t *path)
 {
     size_t len;
-    uint8_t *raw = (uint8_t *)read_file(path, &len);
+    uint8_t *raw = (uint8_t *)wtest_read_file(path, &len);
     if (!raw || len < 8)
         return fail("cannot read the image file");
     uint32_t w, h;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "clip_tool.h"
+#include "wtest.h"
 
 #define OPEN_TRIES 500   /* 5 s: the agent may hold the clipboard while it renders */
 
@@ -32,14 +33,13 @@ static int open_cb(void)
     return 0;
 }
 
+/* The file at a path as given on the command line (ANSI code page, as fopen). */
 static void *read_file(const char *path, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    wchar_t w[MAX_PATH];
+    if (!MultiByteToWideChar(CP_ACP, 0, path, -1, w, MAX_PATH))
         return NULL;
-    void *p = clip_tool_read_file(f, size);
-    fclose(f);
-    return p;
+    return wtest_read_file(w, size);
 }
 
 static int get(UINT cf, const char *out)

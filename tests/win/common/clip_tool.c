@@ -1,6 +1,5 @@
 #include "clip_tool.h"
 
-#include <stdlib.h>
 
 BOOL clip_tool_open(int tries)
 {
@@ -38,20 +37,4 @@ size_t clip_tool_text_units(const WCHAR *w, size_t bytes)
     while (units < max && w[units])
         units++;
     return units;
-}
-
-void *clip_tool_read_file(FILE *f, size_t *size)
-{
-    if (fseek(f, 0, SEEK_END) != 0)
-        return NULL;
-    long n = ftell(f);
-    if (n < 0 || fseek(f, 0, SEEK_SET) != 0)
-        return NULL;
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    *size = (size_t)n;
-    return buf;
 }

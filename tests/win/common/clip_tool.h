@@ -6,7 +6,6 @@
 
 #include <windows.h>
 #include <stddef.h>
-#include <stdio.h>
 
 /* OpenClipboard(NULL), tried up to `tries` times 10 ms apart: another process
  * (the agent) may hold the clipboard open for a moment. */
@@ -25,9 +24,5 @@ clip_tool_put_result clip_tool_put(UINT fmt, HGLOBAL mem, int open_tries);
 
 /* CF_UNICODETEXT data of `bytes` bytes: its UTF-16 units before the first NUL. */
 size_t clip_tool_text_units(const WCHAR *w, size_t bytes);
-
-/* The rest of the file f (opened "rb"), in a malloc'ed buffer with one spare
- * byte at the end; *size its length. NULL on error. Does not close f. */
-void *clip_tool_read_file(FILE *f, size_t *size);
 
 #endif

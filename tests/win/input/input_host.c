@@ -17,7 +17,7 @@
 #include "pipe_host.h"
 #include "wire/reassembly.h"
 #include "win_path.h"
-#include "wtest.h"
+#include "input_support.h"
 
 /* How long each write to the agent may wait (the messages here are small). */
 #define WRITE_TIMEOUT_MS 10000

@@ -16,6 +16,7 @@
 #include "display_backend.h"
 #include "monitors_win.h"
 #include "wtest.h"
+#include "input_support.h"
 
 /* The lines the module logged since the last reset. */
 typedef struct capture {

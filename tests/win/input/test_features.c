@@ -12,7 +12,7 @@
 #include "agent/agent_core.h"
 #include "input_features.h"
 #include "base/le_bytes.h"
-#include "wtest.h"
+#include "input_support.h"
 
 typedef struct sent {
     uint32_t type, size;
