@@ -128,7 +128,7 @@ def strays(cfg, allowed):
     """Temporary files anywhere in the prefix (and T:'s tmpfs), and any file named
     like one the test sent outside the folders that may hold it."""
     found = []
-    roots = [os.path.join(prefix_dir(cfg), "drive_c"), os.path.join(cfg.work, "tmpfs")]
+    roots = [os.path.join(prefix_dir(cfg), "drive_c"), cfg.work + "-tmpfs"]
     for root in roots:
         for d, dirs, files in os.walk(root):
             for f in files:
@@ -281,7 +281,7 @@ def x_disconnect(cfg):
 
 
 def x_full_disk(cfg):
-    mnt = os.path.join(cfg.work, "tmpfs")
+    mnt = cfg.work + "-tmpfs"    # outside work: Processes empties work at start
     dosdev = os.path.join(prefix_dir(cfg), "dosdevices", "t:")
     os.makedirs(mnt, exist_ok=True)
     r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt],
@@ -319,6 +319,8 @@ def x_full_disk(cfg):
             check(cp.ok is False, "the disk filling up mid-way gave the client an error (%s)"
                   % cp.error)
             log("result %.2fs after the disk filled" % (cp.done_at - t0))
+            check(": writing " in s.agent_log() and "failed" in s.agent_log(),
+                  "the agent logged the failed write (the disk was full)")
             os.unlink(filler)
             c.wait(lambda: not os.listdir(folder), 10, "the partial file to go")
             after_each(s, c, folder, [], ["toobig.bin", "fills.bin"])
