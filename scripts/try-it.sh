@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the whole stack for a person to try: an Xvfb display, a Wine prefix,
 # vdservice (run mode) with vdagent, the e2e bridge and a real spice-server host
-# on 127.0.0.1; prints the spice:// URI for remote-viewer. Ctrl+C stops all of it.
+# on 127.0.0.1; prints the spice:// URI for remote-viewer and how to copy, paste and
+# drop files into Windows (they land in the Wine user's Downloads folder).
+# Ctrl+C stops all of it.
 # Needs a finished ./scripts/build.sh.   Usage: scripts/try-it.sh [--port N]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -45,8 +45,19 @@ Copy on your desktop, then read the Windows clipboard:
 Put text on the Windows clipboard, then paste on your desktop:
     echo 'hello from Windows' > /tmp/to-client.txt
     %s put-text Z:\\\\tmp\\\\to-client.txt
+Send files to Windows: drag them from your file manager onto the remote-viewer
+window (a drop is spice-gtk's file copy; several files go at once). They land in
+the Windows user's Downloads folder, which here is
+    %s
+(Wine may link it to your own ~/Downloads), under a name made safe for Windows,
+never over an existing file ("name (1).ext"). Explorer opening the folder when a
+batch is complete happens on the invisible Xvfb display. The agent's log lines
+("file transfer ...") are in the vdservice log.
 Logs: %s
-Ctrl+C stops everything.""" % (info["spice_port"], clip, clip, cfg.work), flush=True)
+Ctrl+C stops everything.""" % (info["spice_port"], clip, clip,
+                               os.path.join(g.env["WINEPREFIX"], "drive_c", "users",
+                                            os.environ.get("USER", "root"), "Downloads"),
+                               cfg.work), flush=True)
         while not stop:
             if info["proc"].poll() is not None or g.service.poll() is not None:
                 print("try-it: a part of the stack exited; see the logs", flush=True)
