@@ -6,6 +6,7 @@ Ctrl+C; then everything it started is stopped by PID.
     try_it.py --host E2E_HOST --win64 WIN64_TREE --wine-state DIR --work DIR [--port N]
 """
 import os
+import pwd
 import signal
 import sys
 import time
@@ -56,7 +57,7 @@ batch is complete happens on the invisible Xvfb display. The agent's log lines
 Logs: %s
 Ctrl+C stops everything.""" % (info["spice_port"], clip, clip,
                                os.path.join(g.env["WINEPREFIX"], "drive_c", "users",
-                                            os.environ.get("USER", "root"), "Downloads"),
+                                            pwd.getpwuid(os.getuid()).pw_name, "Downloads"),
                                cfg.work), flush=True)
         while not stop:
             if info["proc"].poll() is not None or g.service.poll() is not None:
