@@ -317,6 +317,22 @@ static int stop(xhost *h)
     return ok;
 }
 
+/* Empties the folder (an earlier run with the same Wine pid may have left it). */
+static void empty_dir(xhost *h)
+{
+    wchar_t pat[MAX_PATH], p[MAX_PATH];
+    path_of(h, L"*", pat);
+    WIN32_FIND_DATAW fd;
+    HANDLE f = FindFirstFileW(pat, &fd);
+    if (f == INVALID_HANDLE_VALUE)
+        return;
+    do {
+        path_of(h, fd.cFileName, p);
+        DeleteFileW(p);
+    } while (FindNextFileW(f, &fd));
+    FindClose(f);
+}
+
 /* ---- scenarios ---- */
 
 static int sc_one(xhost *h, uint64_t size)
@@ -609,6 +625,7 @@ int main(int argc, char **argv)
     _snwprintf(h->dir, MAX_PATH - 1, L"%lsvda-xfer-%lu-%hs\\", tmp,
                (unsigned long)GetCurrentProcessId(), sc);
     CreateDirectoryW(h->dir, NULL);
+    empty_dir(h);
     _snwprintf(h->key, 127, L"Software\\vda-xfer-test-%lu", (unsigned long)GetCurrentProcessId());
     RegDeleteKeyW(HKEY_CURRENT_USER, h->key);
     wchar_t folder[MAX_PATH];
@@ -683,17 +700,8 @@ int main(int argc, char **argv)
         dump_log(h);
     RegDeleteKeyW(HKEY_CURRENT_USER, h->key);
     if (ok) {  /* leave nothing behind in the prefix */
-        wchar_t pat[MAX_PATH], p[MAX_PATH], logw[MAX_PATH];
-        path_of(h, L"*", pat);
-        WIN32_FIND_DATAW fd;
-        HANDLE f = FindFirstFileW(pat, &fd);
-        if (f != INVALID_HANDLE_VALUE) {
-            do {
-                path_of(h, fd.cFileName, p);
-                DeleteFileW(p);
-            } while (FindNextFileW(f, &fd));
-            FindClose(f);
-        }
+        wchar_t logw[MAX_PATH];
+        empty_dir(h);
         RemoveDirectoryW(h->dir);
         MultiByteToWideChar(CP_UTF8, 0, h->log_path, -1, logw, MAX_PATH);
         DeleteFileW(logw);
