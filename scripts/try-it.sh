@@ -2,7 +2,9 @@
 # Starts the whole stack for a person to try: an Xvfb display, a Wine prefix,
 # vdservice (run mode) with vdagent, the e2e bridge, Wine's notepad and a real
 # spice-server host on 127.0.0.1 whose display channel shows the Xvfb screen;
-# prints the spice:// URI for remote-viewer and what to try. Ctrl+C stops all of it.
+# prints the spice:// URI for remote-viewer and what to try: pointer, clipboard,
+# resize and dropping files (they land in the Wine user's Downloads folder, or in
+# --drop-folder). Ctrl+C stops all of it.
 # Needs a finished ./scripts/build.sh.
 # Usage: scripts/try-it.sh [--port N] [--drop-folder WINDOWS_DIR] [--no-notepad]
 set -euo pipefail

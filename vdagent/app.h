@@ -8,6 +8,7 @@
 
 #include "agent/agent_core.h"
 #include "agent/clipboard_proto.h"
+#include "file_xfer_win.h"
 #include "input_features.h"
 #include "pipe_client.h"
 #include "base/vda_log.h"
@@ -35,6 +36,7 @@ typedef struct vdg_app {
     unsigned rendered;     /* formats of the current grab already rendered (bits) */
     uint64_t clip_max;
     vdg_input_features input;  /* mouse, monitors, display settings */
+    vdg_xfer xfer;             /* file transfer into the guest */
 } vdg_app;
 
 /* Runs the loop until *done becomes nonzero (returns 1), or timeout_ms passes, the

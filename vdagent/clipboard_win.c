@@ -6,6 +6,7 @@
 #include "app.h"
 #include "vdw_error.h"
 
+#include <wtsapi32.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -406,6 +407,11 @@ static LRESULT CALLBACK wnd_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         if (app)
             render_all(app);
         return 0;
+    case WM_WTSSESSION_CHANGE:
+        /* The portable core decides what a lock means for file transfer. */
+        if (app && (wp == WTS_SESSION_LOCK || wp == WTS_SESSION_UNLOCK))
+            vdg_xfer_set_locked(&app->xfer, wp == WTS_SESSION_LOCK);
+        return 0;
     case WM_TIMER:
         if (app && wp == TIMER_APPLY)
             apply_pending(app);
@@ -441,6 +447,9 @@ int vdg_clipboard_init(vdg_app *app)
         app->hwnd = NULL;
         return -1;
     }
+    if (!WTSRegisterSessionNotification(app->hwnd, NOTIFY_FOR_THIS_SESSION))
+        vda_info(&app->log, "no session lock notifications (error %lu): file transfer assumes "
+                 "the session unlocked", (unsigned long)GetLastError());
     return 0;
 }
 
@@ -449,6 +458,7 @@ void vdg_clipboard_destroy(vdg_app *app)
     if (!app->hwnd)
         return;
     RemoveClipboardFormatListener(app->hwnd);
+    WTSUnRegisterSessionNotification(app->hwnd);
     KillTimer(app->hwnd, TIMER_APPLY);
     DestroyWindow(app->hwnd);  /* WM_RENDERALLFORMATS first, if we own delayed formats */
     app->hwnd = NULL;

@@ -1,5 +1,6 @@
 /* vdagent.exe: the per-session SPICE agent. vdservice starts it as
  *   vdagent.exe --pipe NAME [--log-level LEVEL] [--log-file PATH] [--clipboard-limit MIB]
+ *               [--settings-key KEY] [--test-no-explorer]
  * It connects to \\.\pipe\NAME, says HELLO, announces its capabilities and runs
  * one event loop until the service says STOP or the pipe goes away. */
 #include "app.h"
@@ -21,6 +22,10 @@ static void usage(FILE *f)
             "                          expanded (vdservice passes %%TEMP%%\\vdagent.log)\n"
             "  --clipboard-limit MIB   largest clipboard data accepted from the client\n"
             "                          (default %u)\n"
+            "  --settings-key KEY      read the file-transfer settings from HKCU\\KEY instead\n"
+            "                          of the service's Parameters key (tests)\n"
+            "  --test-no-explorer      log, but do not start, the Explorer window that\n"
+            "                          shows received files (tests)\n"
             "  --version               print the version\n"
             "  --help                  this text\n",
             DEFAULT_CLIPBOARD_LIMIT_MIB);
@@ -31,6 +36,8 @@ typedef struct options {
     int level;
     const char *log_file;
     unsigned long limit_mib;
+    const char *settings_key;
+    int no_explorer;
 } options;
 
 /* 0: run; 1: exit 0 (help); 2: bad usage. */
@@ -40,6 +47,8 @@ static int parse_args(int argc, char **argv, options *o)
     o->level = VDA_LOG_INFO;
     o->log_file = NULL;
     o->limit_mib = DEFAULT_CLIPBOARD_LIMIT_MIB;
+    o->settings_key = NULL;
+    o->no_explorer = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -59,6 +68,11 @@ static int parse_args(int argc, char **argv, options *o)
                 return 2;
             }
             i++;
+        } else if (!strcmp(a, "--settings-key") && v && *v && strlen(v) < 200) {
+            o->settings_key = v;
+            i++;
+        } else if (!strcmp(a, "--test-no-explorer")) {
+            o->no_explorer = 1;
         } else if (!strcmp(a, "--log-file") && v) {
             o->log_file = v;
             i++;
@@ -139,6 +153,14 @@ int main(int argc, char **argv)
     vdg_app_ops(app, &ops);
     vda_agent_init(&app->agent, &ops, app->clip_max, &app->log);
     vdg_input_features_init(&app->input, &app->agent, &app->log);  /* before the caps go out */
+    wchar_t settings_key[256];
+    vdg_xfer_options xo = { NULL, o.no_explorer };
+    if (o.settings_key) {
+        MultiByteToWideChar(CP_UTF8, 0, o.settings_key, -1, settings_key, 256);
+        settings_key[255] = 0;
+        xo.settings_key = settings_key;
+    }
+    vdg_xfer_init(&app->xfer, &app->agent, &xo, &app->log);  /* logged; off on failure */
     vda_agent_start(&app->agent);
 
     vdg_loop_wait(app, NULL, INFINITE);
@@ -147,7 +169,8 @@ int main(int argc, char **argv)
     vdg_clipboard_destroy(app);   /* renders delayed formats while the pipe still works */
     vdg_input_features_cleanup(&app->input);  /* the user's display settings back */
     vdg_pipe_flush(&app->pipe, EXIT_FLUSH_MS);
-    vda_agent_free(&app->agent);
+    vda_agent_free(&app->agent);   /* ends transfers: their partial files are deleted */
+    vdg_xfer_shutdown(&app->xfer);
     vdg_pipe_close(&app->pipe);
     rc = 0;
     goto out;

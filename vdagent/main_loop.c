@@ -1,5 +1,6 @@
-/* The agent's single event loop: the pipe's overlapped read and write events and
- * the clipboard window's messages, in one MsgWaitForMultipleObjectsEx. Nothing in
+/* The agent's single event loop: the pipe's overlapped read and write events, the
+ * file-transfer writer's event and the clipboard window's messages, in one
+ * MsgWaitForMultipleObjectsEx. While the writer's queue is full no read starts. Nothing in
  * it blocks on the pipe; a paste waiting for the client's data runs this same loop
  * nested (vdg_loop_wait with a done flag). */
 #include "app.h"
@@ -13,7 +14,8 @@ static void on_read(vdg_app *app)
         /* End of a batch: the last of the moves it held goes out now. */
         vdg_input_features_batch_done(&app->input);
     }
-    vdg_pipe_start_read(&app->pipe);
+    if (vdg_xfer_can_read(&app->xfer))
+        vdg_pipe_start_read(&app->pipe);
 }
 
 static void pump_messages(vdg_app *app)
@@ -45,10 +47,11 @@ int vdg_loop_wait(vdg_app *app, const int *done, DWORD timeout_ms)
             vdg_input_features_batch_done(&app->input);  /* as on_read does */
             continue;
         }
-        vdg_pipe_start_read(&app->pipe);
-        HANDLE hs[2];
+        if (vdg_xfer_can_read(&app->xfer))
+            vdg_pipe_start_read(&app->pipe);
+        HANDLE hs[3];
         DWORD n = 0;
-        int read_slot = -1, write_slot = -1;
+        int read_slot = -1, write_slot = -1, xfer_slot = -1;
         /* Only events of pending I/O: a completed one stays signalled. */
         if (app->pipe.rd.pending) {
             read_slot = (int)n;
@@ -57,6 +60,10 @@ int vdg_loop_wait(vdg_app *app, const int *done, DWORD timeout_ms)
         if (app->pipe.wr.pending) {
             write_slot = (int)n;
             hs[n++] = app->pipe.wr.ov.hEvent;
+        }
+        if (vdg_xfer_event(&app->xfer)) {
+            xfer_slot = (int)n;
+            hs[n++] = vdg_xfer_event(&app->xfer);
         }
         DWORD wait = INFINITE;
         if (timeout_ms != INFINITE) {
@@ -94,6 +101,8 @@ int vdg_loop_wait(vdg_app *app, const int *done, DWORD timeout_ms)
             on_read(app);
         else if ((int)i == write_slot)
             vdg_pipe_finish_write(&app->pipe);
+        else if ((int)i == xfer_slot)
+            vdg_xfer_poll(&app->xfer);
         else
             pump_messages(app);
     }

@@ -13,6 +13,9 @@ void vda_agent_caps_default(vda_caps *ours)
     vda_caps_set(ours, VD_AGENT_CAP_MAX_CLIPBOARD);
     vda_caps_set(ours, VD_AGENT_CAP_CLIPBOARD_NO_RELEASE_ON_REGRAB);
     vda_caps_set(ours, VD_AGENT_CAP_CLIPBOARD_GRAB_SERIAL);
+    /* File transfer (file_xfer_session): statuses carry their detail when the
+     * client has it too. FILE_XFER_DISABLED is the agent core's to set. */
+    vda_caps_set(ours, VD_AGENT_CAP_FILE_XFER_DETAILED_ERRORS);
 }
 
 int vda_agent_caps_on_announce(const uint8_t *p, size_t size, vda_caps *client, int *reply)

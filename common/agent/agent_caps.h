@@ -12,7 +12,8 @@
 
 /* The clipboard caps this agent implements: CLIPBOARD_BY_DEMAND,
  * GUEST_LINEEND_CRLF, MAX_CLIPBOARD, CLIPBOARD_NO_RELEASE_ON_REGRAB,
- * CLIPBOARD_GRAB_SERIAL. Other modules add theirs with vda_caps_set. */
+ * CLIPBOARD_GRAB_SERIAL; and FILE_XFER_DETAILED_ERRORS. Other modules add theirs
+ * with vda_caps_set. */
 void vda_agent_caps_default(vda_caps *ours);
 
 /* A client's ANNOUNCE_CAPABILITIES: stores its caps in *client. Returns -1 if the

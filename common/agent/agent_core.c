@@ -7,6 +7,17 @@
 #include "agent/clipboard_proto.h"
 #include "wire/msg_sizes.h"
 
+static int xfer_send(void *ctx, uint32_t type, uint8_t *payload, uint32_t size)
+{
+    vda_agent *a = ctx;
+    return a->ops.send(a->ops.ctx, type, payload, size);
+}
+
+static int xfer_detailed(void *ctx)
+{
+    return vda_agent_both(ctx, VD_AGENT_CAP_FILE_XFER_DETAILED_ERRORS);
+}
+
 void vda_agent_init(vda_agent *a, const vda_agent_ops *ops, uint64_t clip_max,
                     const vda_logger *log)
 {
@@ -20,10 +31,23 @@ void vda_agent_init(vda_agent *a, const vda_agent_ops *ops, uint64_t clip_max,
                    log);
     vda_agent_caps_default(&a->ours);
     vda_cb_session_init(&a->cb, clip_max);
+    vda_xfer_session_init(&a->xfer, a, xfer_send, xfer_detailed, log);
+    vda_caps_set(&a->ours, VD_AGENT_CAP_FILE_XFER_DISABLED);
+}
+
+void vda_agent_set_xfer_io(vda_agent *a, const vda_xfer_io *io, int enabled, size_t name_units)
+{
+    vda_xfer_session_set_io(&a->xfer, io, enabled, name_units);
+    if (enabled)
+        a->ours.words[VD_AGENT_CAP_FILE_XFER_DISABLED / 32] &=
+            ~(1u << (VD_AGENT_CAP_FILE_XFER_DISABLED % 32));
+    else
+        vda_caps_set(&a->ours, VD_AGENT_CAP_FILE_XFER_DISABLED);
 }
 
 void vda_agent_free(vda_agent *a)
 {
+    vda_xfer_session_forget(&a->xfer, "agent exit", 0);
     vda_reasm_free(&a->reasm);
     free(a->paste.buf);
     a->paste.buf = NULL;
@@ -83,6 +107,7 @@ void vda_agent_forget_client(vda_agent *a, const char *why)
     int client_owned = a->cb.owner == VDA_CB_OWNER_CLIENT;
     if (vda_cb_session_forget_client(&a->cb))
         finish_paste(a, VD_AGENT_CLIPBOARD_NONE, NULL, 0, 0);  /* the paste returns empty */
+    vda_xfer_session_forget(&a->xfer, why, 0);
     vda_caps_clear(&a->client);
     a->client_known = 0;
     if (client_owned)
@@ -261,6 +286,16 @@ void vda_agent_dispatch(vda_agent *a, vda_message *m)
     case VD_AGENT_CLIENT_DISCONNECTED:
         vda_agent_forget_client(a, "client disconnected");
         break;
+    case VD_AGENT_FILE_XFER_START:
+        vda_xfer_session_start(&a->xfer, m->data, m->size);
+        break;
+    case VD_AGENT_FILE_XFER_STATUS:
+        vda_xfer_session_status(&a->xfer, m->data, m->size);
+        break;
+    case VD_AGENT_FILE_XFER_DATA:
+        vda_xfer_session_data(&a->xfer, m->data, m->size);  /* takes the buffer */
+        m->data = NULL;
+        return;
     default:
         if (m->type < VD_AGENT_END_MESSAGE && a->handlers[m->type].fn)
             a->handlers[m->type].fn(a->handlers[m->type].ctx, m);
@@ -278,6 +313,7 @@ static void on_control(vda_agent *a, uint32_t cmd, uint32_t arg)
     switch (cmd) {
     case VDA_PIPE_STOP:
         vda_info(a->log, "service says stop");
+        vda_xfer_session_forget(&a->xfer, "agent stopping", 1);
         a->ops.stop(a->ops.ctx);
         break;
     case VDA_PIPE_RESET:

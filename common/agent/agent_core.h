@@ -17,6 +17,7 @@
 
 #include "wire/caps.h"
 #include "agent/clipboard_session.h"
+#include "agent/file_xfer_session.h"
 #include "wire/pipe_proto.h"
 #include "wire/reassembly.h"
 #include "base/vda_log.h"
@@ -66,6 +67,7 @@ typedef struct vda_agent {
     vda_agent_ops ops;
     struct { vda_msg_handler fn; void *ctx; } handlers[VD_AGENT_END_MESSAGE];
     vda_agent_paste paste;
+    vda_xfer_session xfer;   /* file transfers into the guest */
     const uint8_t *in;       /* bytes of the current feed not parsed yet */
     size_t in_len;
     const vda_logger *log;
@@ -77,6 +79,11 @@ void vda_agent_init(vda_agent *a, const vda_agent_ops *ops, uint64_t clip_max,
 void vda_agent_free(vda_agent *a);
 
 void vda_agent_set_handler(vda_agent *a, uint32_t type, vda_msg_handler fn, void *ctx);
+
+/* File transfer: the platform's file operations (before vda_agent_start). Without
+ * them, or with enabled 0, FILE_XFER_DISABLED is announced and every START is
+ * answered DISABLED. name_units: the longest file name the target folder takes. */
+void vda_agent_set_xfer_io(vda_agent *a, const vda_xfer_io *io, int enabled, size_t name_units);
 
 /* Announces our caps, asking for the client's (request = 1). */
 void vda_agent_start(vda_agent *a);

@@ -7,10 +7,12 @@ then everything it started is stopped by PID.
     try_it.py --host E2E_HOST --win64 WIN64_TREE --wine-state DIR --work DIR [--port N]
               [--drop-folder WINDOWS_DIR] [--no-notepad]
 
---drop-folder (or $VDA_TRY_DROP_FOLDER): the folder where files dropped on the
-viewer land (the agent's file transfer); try-it opens it in Wine's explorer.
+Files dropped on the viewer land in the Windows user's Downloads folder, or in
+--drop-folder WINDOWS_DIR (or $VDA_TRY_DROP_FOLDER): try-it sets the agent's
+FileXferFolder setting to it. That folder is shown in Wine's explorer.
 """
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -45,6 +47,13 @@ def main():
     with stack.Processes(cfg.work) as procs:
         info = stack.start_host(procs, cfg.host_exe, spice_port=port, x11=x_display)
         g = stack.Guest(procs, cfg, info["guest_port"], production_path=True)
+        # Where dropped files land: --drop-folder, else the agent's default (Downloads).
+        params = r"HKLM\SYSTEM\CurrentControlSet\Services\spice-agent\Parameters"
+        reg = [stack.WINE64, "reg"] + (["add", params, "/v", "FileXferFolder", "/t", "REG_SZ",
+                                        "/d", drop, "/f"] if drop else
+                                       ["delete", params, "/v", "FileXferFolder", "/f"])
+        subprocess.run(reg, env=g.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=120)
         g.start_bridge()
         g.start_service()
         # Something to look at: a window to paste into and copy from, and the
@@ -54,8 +63,14 @@ def main():
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
         if notepad:
             procs.start("notepad", [stack.WINE64, "notepad"], g.env)
-        if drop:
-            procs.start("drop-folder", [stack.WINE64, "explorer", drop], g.env)
+        downloads = "C:\\users\\%s\\Downloads" % pwd.getpwuid(os.getuid()).pw_name
+        procs.start("drop-folder", [stack.WINE64, "explorer", drop or downloads], g.env)
+        drop_text = ("""drag files from your file manager onto the viewer window (a drop
+    is spice-gtk's file copy; several files go at once). They land in %s
+    (shown in explorer; Wine may link it to your own ~/Downloads) under a name
+    made safe for Windows, never over an existing file ("name (1).ext").
+    The agent's "file transfer ..." log lines are in the vdservice log."""
+                     % (drop or downloads))
         clip = "WINEPREFIX=%s DISPLAY=%s %s %s" % (g.env["WINEPREFIX"], g.env["DISPLAY"],
                                                    stack.WINE64, cfg.clip_exe)
         print("""
@@ -81,9 +96,7 @@ Logs: %s
 Ctrl+C stops everything.""" % (
             x_display, info["spice_port"],
             os.environ.get("VDA_XVFB_MODES", "the screen's own mode only"),
-            ("drop files on the viewer window: they land in %s (shown in explorer)" % drop)
-            if drop else "(file drop: start with --drop-folder DIR once the agent has it)",
-            clip, clip, cfg.work), flush=True)
+            drop_text, clip, clip, cfg.work), flush=True)
         while not stop:
             if info["proc"].poll() is not None or g.service.poll() is not None:
                 print("try-it: a part of the stack exited; see the logs", flush=True)
