@@ -10,6 +10,7 @@
 #include <spice/vd_agent.h>
 
 #include "agent/file_name.h"
+#include "vdw_error.h"
 #include "agent/file_xfer_proto.h"
 
 enum { XJ_WRITE, XJ_COMMIT, XJ_ABORT, XJ_FAILED, XJ_COMMITTED, XJ_ABORTED };
@@ -36,20 +37,6 @@ struct vdg_xfer_file {
 
 #define TMP_PREFIX L"~spice-xfer-"
 #define TMP_SUFFIX L".part"
-
-static const char *err_text(DWORD e, char *buf, size_t cap)
-{
-    wchar_t w[256];
-    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e,
-                             0, w, 256, NULL);
-    while (n > 0 && (w[n - 1] == L'\n' || w[n - 1] == L'\r' || w[n - 1] == L'.'))
-        w[--n] = 0;
-    if (n == 0 || !WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)cap, NULL, NULL))
-        snprintf(buf, cap, "error %lu", (unsigned long)e);
-    else
-        snprintf(buf + strlen(buf), cap - strlen(buf), " (error %lu)", (unsigned long)e);
-    return buf;
-}
 
 static const char *u8(const wchar_t *w, char *buf, int cap)
 {
@@ -96,13 +83,13 @@ static void fail_file(vdg_xfer *x, vdg_xfer_file *f, const char *what, DWORD e)
 {
     char t[300], p[MAX_PATH * 3];
     vda_warn(x->log, "file transfer %u: %s %s failed: %s", f->id, what, u8(f->tmp, p, sizeof p),
-             err_text(e, t, sizeof t));
+             vdw_err_str(e, t, sizeof t));
     if (f->h != INVALID_HANDLE_VALUE)
         CloseHandle(f->h);
     f->h = INVALID_HANDLE_VALUE;
     if (!DeleteFileW(f->tmp) && GetLastError() != ERROR_FILE_NOT_FOUND)
         vda_error(x->log, "file transfer %u: cannot delete %s: %s", f->id, p,
-                  err_text(GetLastError(), t, sizeof t));
+                  vdw_err_str(GetLastError(), t, sizeof t));
     f->failed = 1;
 }
 
@@ -202,7 +189,7 @@ static void do_abort(vdg_xfer *x, vdg_xfer_job *j)
                      (unsigned long long)f->written);
         else
             vda_error(x->log, "file transfer %u: cannot delete %s: %s", f->id,
-                      u8(f->tmp, p, sizeof p), err_text(GetLastError(), t, sizeof t));
+                      u8(f->tmp, p, sizeof p), vdw_err_str(GetLastError(), t, sizeof t));
     }
     push_result(x, j, XJ_ABORTED);
 }
@@ -289,7 +276,7 @@ static int io_open(void *ctx, uint32_t id, const char *name, uint64_t size, void
         }
     } else {
         vda_warn(x->log, "file transfer %u: free space of %s unknown: %s", id,
-                 u8(x->dir, p, sizeof p), err_text(GetLastError(), t, sizeof t));
+                 u8(x->dir, p, sizeof p), vdw_err_str(GetLastError(), t, sizeof t));
     }
     vdg_xfer_file *f = calloc(1, sizeof *f);
     if (!f) {
@@ -317,7 +304,7 @@ static int io_open(void *ctx, uint32_t id, const char *name, uint64_t size, void
     }
     if (f->h == INVALID_HANDLE_VALUE) {
         vda_warn(x->log, "file transfer %u refused: cannot create %s: %s", id,
-                 u8(f->tmp, p, sizeof p), err_text(e, t, sizeof t));
+                 u8(f->tmp, p, sizeof p), vdw_err_str(e, t, sizeof t));
         why->result = VD_AGENT_FILE_XFER_STATUS_ERROR;
         why->gio_code = gio_of(e);
         free(f);
@@ -376,7 +363,7 @@ static void io_batch_done(void *ctx, unsigned saved)
     } else {
         char t[300];
         vda_warn(x->log, "file transfer: cannot start Explorer: %s",
-                 err_text(GetLastError(), t, sizeof t));
+                 vdw_err_str(GetLastError(), t, sizeof t));
     }
 }
 
@@ -510,7 +497,7 @@ int vdg_xfer_init(vdg_xfer *x, vda_agent *agent, const vdg_xfer_options *o,
         attr = GetFileAttributesW(folder);
     if (attr == INVALID_FILE_ATTRIBUTES || !(attr & FILE_ATTRIBUTE_DIRECTORY)) {
         vda_error(log, "file transfer disabled: %s is not a usable folder: %s",
-                  u8(folder, p, sizeof p), err_text(GetLastError(), t, sizeof t));
+                  u8(folder, p, sizeof p), vdw_err_str(GetLastError(), t, sizeof t));
         vda_agent_set_xfer_io(agent, &io, 0, 255);
         return -1;
     }
@@ -525,7 +512,7 @@ int vdg_xfer_init(vdg_xfer *x, vda_agent *agent, const vdg_xfer_options *o,
     x->thread = x->wake && x->done ? CreateThread(NULL, 0, writer_main, x, 0, NULL) : NULL;
     if (!x->thread) {
         vda_error(log, "file transfer disabled: cannot start its writer: %s",
-                  err_text(GetLastError(), t, sizeof t));
+                  vdw_err_str(GetLastError(), t, sizeof t));
         if (x->wake)
             CloseHandle(x->wake);
         if (x->done)
