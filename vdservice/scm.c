@@ -25,9 +25,17 @@ static void set_failure_actions(SC_HANDLE svc, const vda_logger *log)
     SC_ACTION actions[3] = { { SC_ACTION_RESTART, 1000 }, { SC_ACTION_RESTART, 5000 },
                              { SC_ACTION_RESTART, 30000 } };
     SERVICE_FAILURE_ACTIONSW fa = { 86400, NULL, NULL, 3, actions };
+    char msg[300];
     if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
-        vda_warn(log, "could not set the restart-on-failure actions (error %lu)",
-                 (unsigned long)GetLastError());
+        vda_warn(log, "could not set the restart-on-failure actions: %s",
+                 vds_err_str(GetLastError(), msg, sizeof msg));
+    /* Without this flag the actions apply only when the process dies: a stop with
+     * SERVICE_STOPPED + a service-specific error (the wait loop failed) would not
+     * restart the service. */
+    SERVICE_FAILURE_ACTIONS_FLAG flag = { TRUE };
+    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
+        vda_warn(log, "could not make failures without a crash restart the service: %s",
+                 vds_err_str(GetLastError(), msg, sizeof msg));
 }
 
 /* An MSI (wixl has no ServiceConfig) registers the service without failure
