@@ -7,7 +7,11 @@
  * whole messages towards the device, the two fixed queues).
  *
  * THE PORT IS OPEN EXACTLY WHILE AN AGENT IS CONNECTED (port_sync below): from
- * the agent's HELLO until it is asked to stop, exits, or its pipe breaks.
+ * the agent's HELLO until it exits, its pipe breaks, or it is killed. A STOP
+ * (service stop, logoff, console switch) does NOT close it: the agent, if it
+ * holds the client's clipboard, renders it at exit by asking the client, so the
+ * link stays until the agent is gone or its grace period ends
+ * (vda_policy_port_wanted); then the port is closed.
  * Opening and closing the port is how spice-server, and through it the client,
  * learns that the agent started or stopped; so when the agent goes away the port
  * is closed and every half-forwarded chunk and all framing state is discarded
