@@ -8,7 +8,8 @@
  *            disconnect-mid-paste, vanished-owner, memory MIB [ascii],
  *            paste-image W H [alpha], paste-bmp W H, copy-image W H, copy-before-client,
  *            render-on-exit, stop-unanswered, bad-png, bad-args, paste-in-broadcast,
- *            stop-during-paste, copy-while-grab-pending, copy-palette-dib, hostile-dib.
+ *            bad-header-then-grab, stop-during-paste, copy-while-grab-pending,
+ *            copy-palette-dib, hostile-dib.
  * Images are made and checked with libpng's own simplified API, not the agent's code.
  * Expected data is computed independently (MultiByteToWideChar/WideCharToMultiByte),
  * not with the agent's converter. Exit 0 pass, 1 fail. */
@@ -1083,6 +1084,31 @@ static int sc_render_on_exit(host *h)
     return 1;
 }
 
+/* Issue 13 §3: one client message whose header announces 0xFFFFFFF0 bytes must
+ * not wedge the client port: the next grab takes effect and its paste works
+ * (before the fix the agent swallowed everything after it). */
+static int sc_bad_header_then_grab(host *h)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    uint8_t raw[8 + 20 + 8] = { 0 };
+    vda_put_le32(raw, VDP_CLIENT_PORT);
+    vda_put_le32(raw + 4, 20 + 8);
+    vda_put_le32(raw + 8, VD_AGENT_PROTOCOL);
+    vda_put_le32(raw + 12, VD_AGENT_CLIPBOARD_GRAB);
+    vda_put_le32(raw + 24, 0xFFFFFFF0u);
+    if (!pipe_host_write_all(&h->io, raw, sizeof raw, WRITE_TIMEOUT_MS))
+        FAIL("send the bad header");
+    if (!send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *text = make_text(3000, 9);
+    int ok = paste_and_check(h, text, 3000, 1, L"badhdr.bin");
+    free(text);
+    if (ok)
+        printf("ok: the grab after a bad header took effect and its paste worked\n");
+    return ok;
+}
+
 /* ---- scenarios ---- */
 
 static int sc_paste_text(host *h, size_t n, int crlf_cap)
@@ -1436,6 +1462,8 @@ int main(int argc, char **argv)
         ok = sc_copy_before_client(h);
     else if (!strcmp(sc, "stop-unanswered"))
         ok = sc_stop_unanswered(h);
+    else if (!strcmp(sc, "bad-header-then-grab"))
+        ok = sc_bad_header_then_grab(h);
     else if (!strcmp(sc, "paste-in-broadcast"))
         ok = sc_paste_in_broadcast(h);
     else if (!strcmp(sc, "stop-during-paste"))
