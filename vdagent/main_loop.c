@@ -114,6 +114,18 @@ static int op_send(void *ctx, uint32_t type, uint8_t *payload, uint32_t size)
     return vdg_pipe_send(&app->pipe, VDP_CLIENT_PORT, type, payload, size);
 }
 
+static size_t op_queued(void *ctx)
+{
+    vdg_app *app = ctx;
+    return vdg_pipe_queued(&app->pipe);
+}
+
+static uint32_t op_guest_seq(void *ctx)
+{
+    (void)ctx;
+    return (uint32_t)GetClipboardSequenceNumber();
+}
+
 static void op_stop(void *ctx)
 {
     vdg_app *app = ctx;
@@ -136,4 +148,6 @@ void vdg_app_ops(vdg_app *app, vda_agent_ops *ops)
     ops->stop = op_stop;
     ops->client_reset = op_client_reset;
     ops->client_attached = vdg_clipboard_client_attached;
+    ops->queued = op_queued;
+    ops->guest_seq = op_guest_seq;
 }

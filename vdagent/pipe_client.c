@@ -162,6 +162,14 @@ int vdg_pipe_send(vdg_pipe *p, uint32_t port, uint32_t type, uint8_t *payload,
     return 0;
 }
 
+size_t vdg_pipe_queued(const vdg_pipe *p)
+{
+    size_t n = p->wlen - p->woff;
+    for (const vdg_out_msg *m = p->head; m; m = m->next)
+        n += (size_t)(sizeof(VDAgentMessage) + m->w.size - m->w.pos);
+    return n;
+}
+
 void vdg_pipe_flush(vdg_pipe *p, DWORD timeout_ms)
 {
     DWORD start = GetTickCount();

@@ -50,6 +50,9 @@ int vdg_pipe_send(vdg_pipe *p, uint32_t port, uint32_t type, uint8_t *payload,
                      uint32_t size);
 /* The write event fired. */
 void vdg_pipe_finish_write(vdg_pipe *p);
+/* Bytes queued for the service and not yet written (the agent core bounds its
+ * clipboard answers with it). */
+size_t vdg_pipe_queued(const vdg_pipe *p);
 /* Waits (bounded) until everything queued is written; used on exit. */
 void vdg_pipe_flush(vdg_pipe *p, DWORD timeout_ms);
 

@@ -7,7 +7,11 @@
  * whole messages towards the device, the two fixed queues).
  *
  * THE PORT IS OPEN EXACTLY WHILE AN AGENT IS CONNECTED (port_sync below): from
- * the agent's HELLO until it is asked to stop, exits, or its pipe breaks.
+ * the agent's HELLO until it exits, its pipe breaks, or it is killed. A STOP
+ * (service stop, logoff, console switch) does NOT close it: the agent, if it
+ * holds the client's clipboard, renders it at exit by asking the client, so the
+ * link stays until the agent is gone or its grace period ends
+ * (vda_policy_port_wanted); then the port is closed.
  * Opening and closing the port is how spice-server, and through it the client,
  * learns that the agent started or stopped; so when the agent goes away the port
  * is closed and every half-forwarded chunk and all framing state is discarded
@@ -60,6 +64,7 @@ typedef struct vds_loop {
     int pending_reset, pending_stop;
     int stop_seen;
     int done;
+    int failed;                 /* the wait failed: exit with VDS_EXIT_WAIT_FAILED */
 } vds_loop;
 
 static uint64_t now_ms(void)
@@ -509,8 +514,10 @@ static void loop(vds_loop *L)
         DWORD r = WaitForMultipleObjects(n, h, FALSE, timeout);
         if (r == WAIT_FAILED) {
             char msg[300];
-            vda_error(L->log, "wait failed: %s", vdw_err_str(GetLastError(), msg, sizeof msg));
+            vda_error(L->log, "wait failed: %s; exiting with an error so that the service "
+                      "manager restarts the service", vdw_err_str(GetLastError(), msg, sizeof msg));
             L->done = 1;
+            L->failed = 1;
             break;
         }
         if (r == WAIT_TIMEOUT) /* only ever while something is scheduled; tests count these */
@@ -550,7 +557,7 @@ int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log)
         vds_pipe_init(&L.pipe, log) != 0 ||
         vda_fwd_init(&L.fwd, log, TO_AGENT_CAP, TO_DEVICE_CAP) != 0) {
         vda_error(log, "out of memory at start");
-        return 1;
+        return VDS_EXIT_START_FAILED;
     }
     char dev[MAX_PATH * 3], agent[MAX_PATH * 3];
     vda_info(log, "running (%s mode): device %s, agent %s", cfg->run_mode ? "run" : "service",
@@ -565,8 +572,8 @@ int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log)
     vds_port_free(&L.port);
     vds_pipe_free(&L.pipe);
     vda_fwd_free(&L.fwd);
-    vda_info(log, "stopped");
-    return 0;
+    vda_info(log, L.failed ? "stopped after a failure" : "stopped");
+    return L.failed ? VDS_EXIT_WAIT_FAILED : 0;
 }
 
 int vds_loop_ctl_init(vds_loop_ctl *c)

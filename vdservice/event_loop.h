@@ -33,7 +33,13 @@ int vds_loop_ctl_init(vds_loop_ctl *c);
 void vds_loop_ctl_free(vds_loop_ctl *c);
 void vds_session_queue_push(vds_session_queue *q, DWORD type, DWORD session);
 
-/* Runs until stopped; returns the process exit code (0 ok). */
+/* Service-specific exit codes (dwServiceSpecificExitCode; also run mode's exit
+ * status). Non-zero makes the SCM apply the restart actions (scm.c sets
+ * fFailureActionsOnNonCrashFailures). */
+#define VDS_EXIT_START_FAILED 1 /* out of memory at start */
+#define VDS_EXIT_WAIT_FAILED 3  /* the wait loop itself failed */
+
+/* Runs until stopped; returns the process exit code (0 ok, else VDS_EXIT_*). */
 int vds_run(const vds_config *cfg, vds_loop_ctl *ctl, const vda_logger *log);
 
 #endif

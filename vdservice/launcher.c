@@ -82,8 +82,14 @@ DWORD vds_agent_launch(vds_agent *a, const wchar_t *exe, const wchar_t *pipe_nam
     } else {
         void *env = NULL;
         si.lpDesktop = L"winsta0\\default";
-        if (!CreateEnvironmentBlock(&env, a->token, FALSE))
-            env = NULL;
+        if (!(a->create_env ? a->create_env : CreateEnvironmentBlock)(&env, a->token, FALSE)) {
+            char msg[300];
+            err = GetLastError();
+            vda_error(a->log, "cannot build the user's environment for the agent: %s",
+                      vdw_err_str(err, msg, sizeof msg));
+            vds_agent_release_token(a);
+            return err ? err : ERROR_GEN_FAILURE;
+        }
         ok = CreateProcessAsUserW(a->token, exe, cmdline, NULL, NULL, FALSE,
                                   CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW, env, NULL, &si,
                                   &pi);

@@ -15,11 +15,16 @@ typedef struct vds_agent {
     PSID user;                 /* the user the pipe admits (points into sid_buf) */
     uint8_t sid_buf[SECURITY_MAX_SID_SIZE];
     const vda_logger *log;
+    /* CreateEnvironmentBlock; NULL means the real one (tests put a failing one). */
+    BOOL (WINAPI *create_env)(void **env, HANDLE token, BOOL inherit);
 } vds_agent;
 
 /* Finds the user to run the agent for: the console session's user (service mode)
  * or our own (run mode). ERROR_NO_TOKEN: nobody is logged on. */
 DWORD vds_agent_prepare(vds_agent *a, int run_mode);
+/* Service mode: no agent is started without the user's own environment (with
+ * SYSTEM's the agent would log to the shared C:\Windows\Temp and see SYSTEM's
+ * profile); that failure is returned like any other, and retried with backoff. */
 DWORD vds_agent_launch(vds_agent *a, const wchar_t *exe, const wchar_t *pipe_name, int run_mode);
 void vds_agent_kill(vds_agent *a);
 /* The process ended: log its exit code, release it. */

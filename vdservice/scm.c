@@ -30,6 +30,13 @@ static void set_failure_actions(SC_HANDLE svc, const vda_logger *log)
     if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
         vda_warn(log, "could not set the restart-on-failure actions: %s",
                  vdw_last_err_str(msg, sizeof msg));
+    /* Without this flag the actions apply only when the process dies: a stop with
+     * SERVICE_STOPPED + a service-specific error (the wait loop failed) would not
+     * restart the service. */
+    SERVICE_FAILURE_ACTIONS_FLAG flag = { TRUE };
+    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
+        vda_warn(log, "could not make failures without a crash restart the service: %s",
+                 vdw_last_err_str(msg, sizeof msg));
 }
 
 /* An MSI (wixl has no ServiceConfig) registers the service without failure

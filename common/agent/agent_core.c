@@ -33,6 +33,7 @@ void vda_agent_init(vda_agent *a, const vda_agent_ops *ops, uint64_t clip_max,
     vda_cb_session_init(&a->cb, clip_max);
     vda_xfer_session_init(&a->xfer, a, xfer_send, xfer_detailed, log);
     vda_caps_set(&a->ours, VD_AGENT_CAP_FILE_XFER_DISABLED);
+    a->out_limit = VDA_AGENT_OUT_LIMIT;
 }
 
 void vda_agent_set_xfer_io(vda_agent *a, const vda_xfer_io *io, int enabled, size_t name_units)
@@ -45,9 +46,19 @@ void vda_agent_set_xfer_io(vda_agent *a, const vda_xfer_io *io, int enabled, siz
         vda_caps_set(&a->ours, VD_AGENT_CAP_FILE_XFER_DISABLED);
 }
 
+/* The guest clipboard changed (or the client took it): the encoded copy is stale. */
+static void cache_drop(vda_agent *a)
+{
+    free(a->cache.buf);
+    a->cache.buf = NULL;
+    a->cache.size = 0;
+    a->cache.type = 0;
+}
+
 void vda_agent_free(vda_agent *a)
 {
     vda_xfer_session_forget(&a->xfer, "agent exit", 0);
+    cache_drop(a);
     vda_reasm_free(&a->reasm);
     free(a->paste.buf);
     a->paste.buf = NULL;
@@ -133,6 +144,7 @@ static void on_grab(vda_agent *a, const vda_message *m)
                  expected);
         return;
     }
+    cache_drop(a);
     vda_debug(a->log, "client grabbed the clipboard (%u types, %u usable)", g.count,
               a->cb.n_client_types);
     a->ops.take_clipboard(a->ops.ctx, a->cb.client_types, a->cb.n_client_types);
@@ -173,12 +185,46 @@ static void on_request(vda_agent *a, const vda_message *m)
         answer_none(a);
         return;
     }
+    size_t queued = a->ops.queued ? a->ops.queued(a->ops.ctx) : 0;
+    if (queued > a->out_limit) {
+        /* One line when refusing starts; the count when it ends. */
+        if (a->refused++ == 0)
+            vda_warn(a->log, "clipboard-request for %s refused: %zu bytes already queued for "
+                     "the client (limit %zu); refusing until it drains",
+                     vda_cb_type_name(type), queued, a->out_limit);
+        if (queued <= a->out_limit + VDA_AGENT_OUT_SLACK)
+            answer_none(a);
+        else
+            vda_cb_session_request_answered(&a->cb); /* not even NONE: bounded */
+        return;
+    }
+    if (a->refused) {
+        vda_info(a->log, "answering clipboard requests again (%u refused while the queue was "
+                 "full)", a->refused);
+        a->refused = 0;
+    }
     uint8_t *buf = NULL;
     size_t size = 0;
-    if (a->ops.read_guest(a->ops.ctx, type, &buf, &size) != 0 || size < VDA_CB_DATA_HDR) {
-        free(buf);
-        answer_none(a);
-        return;
+    uint32_t seq = a->ops.guest_seq ? a->ops.guest_seq(a->ops.ctx) : 0;
+    if (a->cache.buf && a->cache.seq != seq)
+        cache_drop(a); /* changed, the notification not handled yet */
+    if (a->cache.buf && a->cache.type == type) {
+        /* The same data as the last answer: a copy, no new read or encoding. */
+        size = a->cache.size;
+        buf = malloc(size);
+        if (!buf) {
+            vda_error(a->log, "out of memory answering a clipboard request");
+            answer_none(a);
+            return;
+        }
+        memcpy(buf, a->cache.buf, size);
+    } else {
+        a->guest_reads++;
+        if (a->ops.read_guest(a->ops.ctx, type, &buf, &size) != 0 || size < VDA_CB_DATA_HDR) {
+            free(buf);
+            answer_none(a);
+            return;
+        }
     }
     size_t len = size - VDA_CB_DATA_HDR;
     if (!vda_cb_session_fits_client(&a->cb, len) || size > UINT32_MAX - 64) {
@@ -189,6 +235,17 @@ static void on_request(vda_agent *a, const vda_message *m)
         return;
     }
     vda_cb_write_data_hdr(buf, type);
+    if (!(a->cache.buf && a->cache.type == type)) {
+        /* Keep one encoded copy for repeated requests (dropped at the next change). */
+        cache_drop(a);
+        a->cache.buf = malloc(size);
+        if (a->cache.buf) {
+            memcpy(a->cache.buf, buf, size);
+            a->cache.size = size;
+            a->cache.type = type;
+            a->cache.seq = seq;
+        }
+    }
     send_msg(a, VD_AGENT_CLIPBOARD, buf, (uint32_t)size);
     vda_cb_session_request_answered(&a->cb);
 }
@@ -385,6 +442,7 @@ void vda_agent_feed_rest(vda_agent *a)
 
 void vda_agent_guest_changed(vda_agent *a, const uint32_t *types, uint32_t n)
 {
+    cache_drop(a);
     if (!a->client_known || !vda_caps_has(&a->client, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND)) {
         vda_debug(a->log, "guest clipboard changed, no client to tell");
         return;

@@ -45,6 +45,14 @@ typedef struct vda_agent_ops {
      * tell it about the guest clipboard (call vda_agent_guest_changed if it holds
      * something), so a copy made before the client came is still offered. */
     void (*client_attached)(void *ctx);
+    /* Optional: bytes queued for the client and not yet written (the bound on
+     * clipboard answers, vda_agent.out_limit). NULL: no bound. */
+    size_t (*queued)(void *ctx);
+    /* Optional: a number that changes whenever the guest clipboard does
+     * (GetClipboardSequenceNumber). The encoded copy is reused only while it is
+     * unchanged, also before the change notification arrives. NULL: reuse until
+     * vda_agent_guest_changed or a client grab. */
+    uint32_t (*guest_seq)(void *ctx);
 } vda_agent_ops;
 
 typedef void (*vda_msg_handler)(void *ctx, const vda_message *m);
@@ -57,6 +65,12 @@ typedef struct vda_agent_paste {
     size_t off, len;         /* the data within buf */
 } vda_agent_paste;
 
+/* Clipboard answers wait while more than this is queued for the client. */
+#define VDA_AGENT_OUT_LIMIT (32u * 1024u * 1024u)
+/* Above out_limit + this, a refused request is not even answered with NONE: a
+ * client that floods requests cannot grow the queue with answers either. */
+#define VDA_AGENT_OUT_SLACK (256u * 1024u)
+
 typedef struct vda_agent {
     vda_pipe_reader pipe;
     vda_reasm reasm;
@@ -68,6 +82,14 @@ typedef struct vda_agent {
     struct { vda_msg_handler fn; void *ctx; } handlers[VD_AGENT_END_MESSAGE];
     vda_agent_paste paste;
     vda_xfer_session xfer;   /* file transfers into the guest */
+    /* Bounded work per client REQUEST: the guest clipboard is read and encoded
+     * once per change (per type) and repeated requests get a copy of that; an
+     * answer is refused (with NONE, or not at all above the hard bound) while
+     * more than out_limit bytes wait for the client. */
+    struct { uint32_t type, seq; uint8_t *buf; size_t size; } cache;
+    size_t out_limit;        /* default VDA_AGENT_OUT_LIMIT */
+    unsigned refused;        /* requests refused since the last line about it */
+    unsigned long guest_reads; /* read_guest calls (tests, logs) */
     const uint8_t *in;       /* bytes of the current feed not parsed yet */
     size_t in_len;
     const vda_logger *log;

@@ -131,9 +131,14 @@ static void path_replace(const char *from, const char *to)
 #endif
 
 /* Opens f->path for appending and takes its current size. */
+static FILE *file_open(vda_log_file *f, const char *path, const char *mode)
+{
+    return f->ops.open ? f->ops.open(f->ops.ctx, path, mode) : path_fopen(path, mode);
+}
+
 static int open_append(vda_log_file *f)
 {
-    f->fp = path_fopen(f->path, "ab");
+    f->fp = file_open(f, f->path, "ab");
     if (!f->fp)
         return -1;
     f->size = 0;
@@ -146,7 +151,15 @@ static int open_append(vda_log_file *f)
 
 int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes)
 {
+    return vda_log_file_open_ops(f, path, max_bytes, NULL);
+}
+
+int vda_log_file_open_ops(vda_log_file *f, const char *path, size_t max_bytes,
+                          const vda_log_file_ops *ops)
+{
     memset(f, 0, sizeof *f);
+    if (ops)
+        f->ops = *ops;
     size_t len = strlen(path);
     f->path = malloc(len + 1);
     f->old_path = malloc(len + sizeof ".1");
@@ -178,8 +191,11 @@ void vda_log_file_close(vda_log_file *f)
 static void rotate(vda_log_file *f)
 {
     fclose(f->fp);
-    path_replace(f->path, f->old_path);
-    f->fp = path_fopen(f->path, "wb");
+    if (f->ops.replace)
+        f->ops.replace(f->ops.ctx, f->path, f->old_path);
+    else
+        path_replace(f->path, f->old_path);
+    f->fp = file_open(f, f->path, "wb");
     f->size = 0;
 }
 

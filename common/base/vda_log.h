@@ -57,7 +57,17 @@ void vda_log_sink_stdio(void *ctx, vda_log_level level, const char *line);
  * (opened as UTF-16 on Windows, whatever the ANSI code page), of any length: the
  * struct keeps its own copies, which vda_log_file_close frees. A failed open
  * leaves nothing to close. */
+/* How the file is opened and rotated, for an owner with rules of its own (the
+ * service opens without following links): open(ctx, path, "ab" or "wb") and
+ * replace(ctx, from, to) (0 on success). NULL members: the C library's. */
+typedef struct vda_log_file_ops {
+    FILE *(*open)(void *ctx, const char *path, const char *mode);
+    int (*replace)(void *ctx, const char *from, const char *to);
+    void *ctx;
+} vda_log_file_ops;
+
 typedef struct vda_log_file {
+    vda_log_file_ops ops;
     char *path;               /* owned copy */
     char *old_path;           /* path + ".1", owned */
     size_t max_bytes;
@@ -67,6 +77,9 @@ typedef struct vda_log_file {
 } vda_log_file;
 
 int vda_log_file_open(vda_log_file *f, const char *path, size_t max_bytes);
+/* The same with the owner's ops (ops may be NULL). */
+int vda_log_file_open_ops(vda_log_file *f, const char *path, size_t max_bytes,
+                          const vda_log_file_ops *ops);
 void vda_log_file_close(vda_log_file *f);
 void vda_log_file_sink(void *ctx, vda_log_level level, const char *line);
 

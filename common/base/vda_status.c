@@ -16,6 +16,8 @@ const char *vda_status_str(vda_status s)
         [VDA_ERR_CHUNK_OVERRUN] = "chunk longer than rest of message",
         [VDA_ERR_MSG_TOO_SHORT] = "message shorter than its type",
         [VDA_ERR_NO_MEMORY] = "out of memory",
+        [VDA_ERR_TRUNCATED_HEADER] = "message header cut by the end of its chunk",
+        [VDA_ERR_ORPHAN_PIECE] = "chunk bytes outside any message",
         [VDA_ERR_BAD_CONTROL] = "malformed pipe control chunk",
     };
     if ((unsigned)s < VDA_STATUS_COUNT && names[s])

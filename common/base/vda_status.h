@@ -21,6 +21,8 @@ typedef enum vda_status {
     VDA_ERR_CHUNK_OVERRUN,    /* a chunk longer than what remains of its message */
     VDA_ERR_MSG_TOO_SHORT,    /* size below the fixed struct of its type */
     VDA_ERR_NO_MEMORY,
+    VDA_ERR_TRUNCATED_HEADER, /* a chunk ended inside a message header */
+    VDA_ERR_ORPHAN_PIECE,     /* chunk bytes that start no message (no header before) */
 
     /* service <-> agent pipe */
     VDA_ERR_BAD_CONTROL,      /* malformed control chunk on the pipe */

@@ -121,6 +121,7 @@ vda_policy_action vda_policy_hello(vda_policy *p, uint64_t now)
 
 vda_policy_action vda_policy_agent_lost(vda_policy *p, uint64_t now)
 {
+    p->stop_keeps_port = 0; /* no link left to keep */
     if (!p->agent_alive || p->state == VDA_AGENT_STOPPING || p->state == VDA_AGENT_KILLED)
         return VDA_ACT_NONE;
     /* Without its pipe the agent is useless and should be exiting by itself (its
@@ -143,6 +144,8 @@ static vda_policy_action stop_agent(vda_policy *p, uint64_t now)
 {
     if (p->state == VDA_AGENT_STOPPING || p->state == VDA_AGENT_KILLED)
         return VDA_ACT_NONE;
+    /* A ready agent shuts down through its link (exit-time clipboard rendering). */
+    p->stop_keeps_port = p->state == VDA_AGENT_READY;
     set_state(p, VDA_AGENT_STOPPING, now + p->grace_ms);
     return VDA_ACT_STOP_AGENT;
 }
@@ -216,5 +219,5 @@ vda_policy_action vda_policy_stop_service(vda_policy *p, uint64_t now)
 
 int vda_policy_port_wanted(const vda_policy *p)
 {
-    return p->state == VDA_AGENT_READY;
+    return p->state == VDA_AGENT_READY || (p->state == VDA_AGENT_STOPPING && p->stop_keeps_port);
 }

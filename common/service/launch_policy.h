@@ -5,7 +5,12 @@
  * The caller feeds events with the current time (ms, monotonic) and carries out
  * the action each call returns; it calls vda_policy_timeout() once `deadline`
  * has passed. The port is to be open exactly while vda_policy_port_wanted():
- * from the agent's HELLO until the agent is asked to stop or goes away.
+ * from the agent's HELLO until the agent goes away, INCLUDING the grace period
+ * after a STOP asked of a ready agent: an agent that owns the client's clipboard
+ * renders it at exit (WM_RENDERALLFORMATS) by asking the client through the
+ * port, so the link must outlive the STOP (see vdagent/app.h's
+ * RENDER_ALL_BUDGET_MS + EXIT_FLUSH_MS, below the grace period). An agent that
+ * lost its pipe, or is killed, has no use for the port.
  *
  * Agent lifetime: launched at start (if a user is logged on), on logon and
  * console switches; relaunched when it exits: at once the first time, then with
@@ -58,6 +63,7 @@ typedef struct vda_policy {
     int agent_alive;          /* a process exists (STARTING..KILLED) */
     int relaunch_when_gone;   /* stopped for a session switch: relaunch at once */
     int service_stopping;
+    int stop_keeps_port;      /* STOPPING after a request to a ready agent: port stays */
     uint32_t hello_timeout_ms;
     uint32_t grace_ms;
     vda_backoff backoff;

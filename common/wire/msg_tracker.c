@@ -24,6 +24,11 @@ int vda_msg_tracker_at_boundary(const vda_msg_tracker *t, uint32_t port)
 int vda_msg_tracker_chunk_start(vda_msg_tracker *t, uint32_t port, int open)
 {
     vda_msg_track_port *p = port_of(t, port);
+    if (p) {
+        /* A header cut by the end of its chunk, or a bad one, ended there. */
+        p->hdr_have = 0;
+        p->junk = 0;
+    }
     if (!p)
         t->chunk_forward = 0;
     else if (vda_msg_tracker_at_boundary(t, port))
@@ -38,7 +43,7 @@ void vda_msg_tracker_feed(vda_msg_tracker *t, uint32_t port, const uint8_t *data
     vda_msg_track_port *p = port_of(t, port);
     if (!p)
         return;
-    while (len > 0) {
+    while (len > 0 && !p->junk) {
         if (p->left > 0) {
             size_t n = p->left < len ? (size_t)p->left : len;
             p->left -= n;
@@ -56,8 +61,13 @@ void vda_msg_tracker_feed(vda_msg_tracker *t, uint32_t port, const uint8_t *data
         data += n;
         len -= n;
         if (p->hdr_have == sizeof p->hdr) {
-            p->left = vda_le32(p->hdr + offsetof(VDAgentMessage, size));
+            uint32_t size = vda_le32(p->hdr + offsetof(VDAgentMessage, size));
             p->hdr_have = 0;
+            if (vda_le32(p->hdr) != VD_AGENT_PROTOCOL ||
+                size > UINT32_MAX - (uint32_t)sizeof(VDAgentMessage))
+                p->junk = 1; /* untrusted size: the message ends with this chunk */
+            else
+                p->left = size;
         }
     }
 }

@@ -6,6 +6,11 @@
  * port's stream starts at a message boundary (spice-server would otherwise read
  * the middle of a message as a header and detach the agent).
  *
+ * Framing rule as in reassembly.h: a header lies whole in the chunk that starts its
+ * message. A header cut by its chunk's end, or one that cannot be trusted (wrong
+ * protocol, header + size above 32 bits), ends its message with its chunk, so a
+ * bad header from the agent cannot make the tracker count gigabytes.
+ *
  * Use per chunk: fwd = vda_msg_tracker_chunk_start(t, port, open) when a chunk
  * starts, then vda_msg_tracker_feed() with each piece of it. */
 #ifndef VDA_MSG_TRACKER_H
@@ -20,6 +25,7 @@ typedef struct vda_msg_track_port {
     uint32_t hdr_have;
     uint64_t left;        /* payload bytes of the current message still to come */
     int forward;          /* the current message goes to the destination */
+    int junk;             /* the rest of the current chunk belongs to no message */
 } vda_msg_track_port;
 
 typedef struct vda_msg_tracker {

@@ -39,21 +39,6 @@ void vda_reasm_reset_port(vda_reasm *a, uint32_t port)
         clear_port(&a->port[port]);
 }
 
-void vda_reasm_skip_current(vda_reasm *a, uint32_t port)
-{
-    if (!valid_port(port))
-        return;
-    vda_port_reasm *p = &a->port[port];
-    if (p->hdr_have == HDR_SIZE) {
-        uint64_t left = (uint64_t)p->size - p->have;
-        clear_port(p);
-        p->skip_left = left;
-    } else if (p->hdr_have > 0) {
-        /* The size is not known yet: nothing to count, so forget the header. */
-        clear_port(p);
-    }
-}
-
 int vda_reasm_idle(const vda_reasm *a, uint32_t port)
 {
     if (!valid_port(port))
@@ -75,21 +60,47 @@ static vda_status drop(vda_reasm *a, vda_port_reasm *p, uint32_t port, uint64_t 
     return why;
 }
 
+/* The header cannot be trusted: the rest of the chunk goes, and each following
+ * chunk start is tried as a header. One line per loss of step, not per chunk. */
+static vda_status framing_error(vda_reasm *a, vda_port_reasm *p, uint32_t port,
+                                const vda_chunk_piece *pc, vda_status why, const char *detail)
+{
+    int quiet = p->resync;
+    uint32_t dropped = p->resync_dropped;
+    if (!quiet)
+        vda_warn(a->log, "port %u: framing error: %s%s; the rest of the chunk is dropped and "
+                 "the next chunk is read as a message header", port, vda_status_str(why), detail);
+    clear_port(p);
+    p->resync = 1;
+    p->resync_dropped = dropped + 1;
+    p->drop_chunk = !pc->last;
+    return why;
+}
+
 /* Header complete: validate it and get the buffer. */
-static vda_status start_message(vda_reasm *a, vda_port_reasm *p, uint32_t port)
+static vda_status start_message(vda_reasm *a, vda_port_reasm *p, uint32_t port,
+                                const vda_chunk_piece *pc)
 {
     uint32_t protocol = vda_le32(p->hdr);
     p->type = vda_le32(p->hdr + 4);
     p->opaque = vda_le64(p->hdr + 8);
     p->size = vda_le32(p->hdr + 16);
     p->have = 0;
+    char detail[80];
     if (protocol != VD_AGENT_PROTOCOL) {
-        char detail[48];
         snprintf(detail, sizeof detail, " (%u, expected %u)", protocol, VD_AGENT_PROTOCOL);
-        return drop(a, p, port, p->size, 0, VDA_ERR_BAD_PROTOCOL, detail);
+        return framing_error(a, p, port, pc, VDA_ERR_BAD_PROTOCOL, detail);
     }
-    if (p->size > UINT32_MAX - HDR_SIZE)
-        return drop(a, p, port, p->size, 0, VDA_ERR_SIZE_OVERFLOW, "");
+    if (p->size > UINT32_MAX - HDR_SIZE) {
+        snprintf(detail, sizeof detail, " (type %u announces %u bytes)", p->type, p->size);
+        return framing_error(a, p, port, pc, VDA_ERR_SIZE_OVERFLOW, detail);
+    }
+    if (p->resync) {
+        vda_info(a->log, "port %u: back in step at a %s message, %u chunk(s) dropped", port,
+                 vda_msg_type_name(p->type), p->resync_dropped);
+        p->resync = 0;
+        p->resync_dropped = 0;
+    }
     if (p->size > a->max_size)
         return drop(a, p, port, p->size, 0, VDA_ERR_MSG_TOO_BIG, "");
     if (p->size < vda_msg_min_size(p->type))
@@ -145,6 +156,8 @@ vda_status vda_reasm_feed(vda_reasm *a, const vda_chunk_piece *pc, vda_message *
         vda_warn(a->log, "port %u: chunk runs past the end of a dropped message", port);
         return VDA_ERR_CHUNK_OVERRUN;
     }
+    if (p->hdr_have == 0 && !pc->first)
+        return framing_error(a, p, port, pc, VDA_ERR_ORPHAN_PIECE, "");
     if (p->hdr_have < HDR_SIZE) {
         size_t k = HDR_SIZE - p->hdr_have;
         if (k > n)
@@ -153,9 +166,14 @@ vda_status vda_reasm_feed(vda_reasm *a, const vda_chunk_piece *pc, vda_message *
         p->hdr_have += (uint32_t)k;
         d += k;
         n -= k;
-        if (p->hdr_have < HDR_SIZE)
-            return VDA_NEED_MORE;
-        vda_status st = start_message(a, p, port);
+        if (p->hdr_have < HDR_SIZE) {
+            if (!pc->last)
+                return VDA_NEED_MORE;
+            char detail[40];
+            snprintf(detail, sizeof detail, " (%u of %u bytes)", p->hdr_have, HDR_SIZE);
+            return framing_error(a, p, port, pc, VDA_ERR_TRUNCATED_HEADER, detail);
+        }
+        vda_status st = start_message(a, p, port, pc);
         if (st != VDA_OK) {
             /* Skip the dropped message's payload that is in this piece; if the
              * message ends inside this chunk, the rest of the chunk goes too. */

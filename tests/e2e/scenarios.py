@@ -299,6 +299,33 @@ def s7_service_restart(cfg):
         c.disconnect()
 
 
+def s10_stop_keeps_client_clipboard(cfg):
+    """Issue 13 §2: the client holds the clipboard, the service is stopped (stop,
+    upgrade, logoff all do this), then a guest application pastes: it gets the
+    client's text, which the agent rendered at exit (WM_RENDERALLFORMATS) by asking
+    the client through the link vdservice keeps open while the agent shuts down."""
+    with Stack(cfg) as s:
+        g = s.guest
+        c = s.client()
+        check(g.run_clip(c.pump, "clear") == 0, "guest clipboard cleared")
+        c.pump(0.1)
+        data = "held by the client across a service stop ✓\nsecond line\n".encode()
+        asked = len(c.guest_requests)
+        c.grab({TEXT: data})
+        c.wait(lambda: "client grabbed the clipboard" in s.procs.log_text("vdservice"), 20,
+               "the agent taking the client's grab")
+        c.pump(1.0)                      # the agent takes the Windows clipboard after the grab
+        check(len(c.guest_requests) == asked, "nothing asked for the text before the stop")
+        g.stop_service(c.pump)
+        check(len(c.guest_requests) > asked, "the agent asked the client for its text while it "
+              "shut down (exit-time rendering through the link that stayed open)")
+        got = g.get_text(c.pump, 5000)
+        check(got is not None, "after the stop the guest application read text")
+        check(got == to_crlf(data), "after the stop the guest clipboard holds exactly the "
+              "client's text (%d bytes read)" % len(got))
+        c.disconnect()
+
+
 # The e2e Wine fixture's Xvfb screen (tests/wine/wine-env.sh): Wine's primary
 # monitor, onto which the agent maps the client's display 0.
 GUEST_SCREEN = (1920, 1080)
@@ -382,6 +409,7 @@ SCENARIOS = {
     "7_service_restart": s7_service_restart,
     "8_client_mouse": s8_client_mouse,
     "9_display_info": s9_display_info,
+    "10_stop_keeps_client_clipboard": s10_stop_keeps_client_clipboard,
 }
 
 

@@ -34,7 +34,7 @@ static void feed(vda_chunk_reader *r, vda_reasm *a, const uint8_t *d, size_t n, 
         size_t len = n - off < step ? n - off : step;
         if (ops && reads % (ops | 1u) == 0) {
             if (ops & 1)
-                vda_reasm_skip_current(a, VDP_CLIENT_PORT);
+                vda_reasm_reset_port(a, VDP_CLIENT_PORT);
             else
                 vda_reasm_reset_port(a, VDP_SERVER_PORT);
         }

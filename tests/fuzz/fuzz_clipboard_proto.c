@@ -131,7 +131,7 @@ static void parsers(const uint8_t *p, size_t n, uint8_t sel)
 static void run_core(run_ctx *r, const uint8_t *data, size_t size, uint8_t mode, uint8_t arg)
 {
     vda_agent *a = &r->a;
-    vda_agent_ops ops = { r, f_send, f_take, f_drop, f_read, f_stop, NULL, NULL };
+    vda_agent_ops ops = { r, f_send, f_take, f_drop, f_read, f_stop, NULL, NULL, NULL, NULL };
     vda_agent_init(a, &ops, 1u << 16, NULL);
     static const uint32_t features[] = { VD_AGENT_MOUSE_STATE, VD_AGENT_MONITORS_CONFIG,
                                          VD_AGENT_DISPLAY_CONFIG };

@@ -32,6 +32,7 @@ typedef struct fake {
     int handled;     /* calls of the plugged-in handler */
     int attached;    /* client_attached calls */
     int done_at_send[MAX_SENT];  /* paste.done when each message was sent */
+    uint32_t seq;    /* the guest clipboard's sequence number */
 } fake;
 
 static int f_send(void *ctx, uint32_t type, uint8_t *payload, uint32_t size)
@@ -84,13 +85,19 @@ static void f_attached(void *ctx)
     ((fake *)ctx)->attached++;
 }
 
+static uint32_t f_seq(void *ctx)
+{
+    return ((fake *)ctx)->seq;
+}
+
 static fake *fake_new(uint64_t clip_max)
 {
     fake *f = calloc(1, sizeof *f);
     assert_non_null(f);
     test_log_init(&f->log);
     f->n_taken = -1;
-    vda_agent_ops ops = { f, f_send, f_take, f_drop, f_read, f_stop, f_reset, f_attached };
+    vda_agent_ops ops = { f, f_send, f_take, f_drop, f_read, f_stop, f_reset, f_attached, NULL,
+                          f_seq };
     vda_agent_init(&f->agent, &ops, clip_max, &f->log.logger);
     return f;
 }
@@ -348,8 +355,10 @@ static void test_guest_copy(void **state)
     assert_int_equal(f->sent[0].size, 4);
     assert_int_equal(vda_le32(f->sent[0].payload), VD_AGENT_CLIPBOARD_NONE);
     clear_sent(f);
-    /* the format vanished meanwhile: NONE, so the client never waits */
+    /* the format vanished meanwhile (the change not notified yet): NONE, so the
+     * client never waits */
     f->guest_data = NULL;
+    f->seq++;
     vda_cb_write_request(req, VD_AGENT_CLIPBOARD_UTF8_TEXT);
     send_client(f, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
     assert_int_equal(f->n_sent, 1);
@@ -357,6 +366,7 @@ static void test_guest_copy(void **state)
     clear_sent(f);
     /* max-clipboard below the data: NONE */
     f->guest_data = (const uint8_t *)text;
+    f->seq++;
     uint8_t max[4];
     vda_put_le32(max, 5);
     send_client(f, VD_AGENT_MAX_CLIPBOARD, max, 4);
@@ -612,9 +622,105 @@ static void test_pipe_control(void **state)
     fake_free(f);
 }
 
+/* ---- issue 13 §4: bounded work per client REQUEST ---- */
+
+/* A pipe that never drains: every answer stays queued, as when the service (or
+ * the client) reads slower than a client sends requests. */
+typedef struct flood {
+    size_t queued, peak;       /* bytes waiting for the client */
+    int data, none;            /* answers */
+    int reads;                 /* guest clipboard reads + encodings */
+} flood;
+static flood fl;
+
+static int fl_send(void *ctx, uint32_t type, uint8_t *payload, uint32_t size)
+{
+    (void)ctx;
+    if (type == VD_AGENT_CLIPBOARD) {
+        if (size == 4 && vda_le32(payload) == VD_AGENT_CLIPBOARD_NONE)
+            fl.none++;
+        else
+            fl.data++;
+    }
+    fl.queued += size + 20 + 8 * (1 + size / 2048);
+    if (fl.queued > fl.peak)
+        fl.peak = fl.queued;
+    free(payload);
+    return 0;
+}
+
+static size_t fl_queued(void *ctx)
+{
+    (void)ctx;
+    return fl.queued;
+}
+
+static int fl_read(void *ctx, uint32_t type, uint8_t **buf, size_t *size)
+{
+    fl.reads++;
+    return f_read(ctx, type, buf, size);
+}
+
+static void test_bounded_requests(void **state)
+{
+    (void)state;
+    memset(&fl, 0, sizeof fl);
+    fake *f = fake_new(64u << 20);
+    f->agent.ops.send = fl_send;
+    f->agent.ops.queued = fl_queued;
+    f->agent.ops.read_guest = fl_read;
+    f->agent.out_limit = 8u << 20;
+    size_t big = 1u << 20;
+    uint8_t *text = alloc_pattern(big, 21);
+    f->guest_data = text;
+    f->guest_len = big;
+    client_caps(f, 0, basic_caps, 1);
+    uint32_t types[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
+    vda_agent_guest_changed(&f->agent, types, 1);
+    uint8_t req[4];
+    vda_cb_write_request(req, VD_AGENT_CLIPBOARD_UTF8_TEXT);
+    int n = 20000;
+    int lines_before = f->log.lines;
+    for (int i = 0; i < n; i++)
+        send_client(f, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    /* One read and encoding for the one clipboard content, however many requests. */
+    assert_int_equal(fl.reads, 1);
+    /* Memory stays bounded: the limit, one answer over it, and the NONE slack. */
+    size_t bound = f->agent.out_limit + big + 64 + VDA_AGENT_OUT_SLACK;
+    printf("  %d requests of a 1 MiB text: %d data answers, %d none, peak queue %zu bytes "
+           "(bound %zu)\n", n, fl.data, fl.none, fl.peak, bound);
+    assert_true(fl.peak <= bound);
+    assert_true(fl.data >= 8 && fl.data <= 9);
+    /* One line when refusing starts (not one per request). */
+    assert_true(f->log.lines - lines_before <= 2);
+    /* Past the slack even NONE is not queued: some requests got no answer. */
+    assert_true(fl.data + fl.none < n);
+    /* Drained: answered again, from the same encoded copy, with one line. */
+    fl.queued = 0;
+    int data_before = fl.data;
+    send_client(f, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    assert_int_equal(fl.data, data_before + 1);
+    assert_int_equal(fl.reads, 1);
+    assert_non_null(strstr(f->log.last, "again"));
+    /* A guest change: the next request reads the new content. */
+    vda_agent_guest_changed(&f->agent, types, 1);
+    fl.queued = 0;
+    send_client(f, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    assert_int_equal(fl.reads, 2);
+    /* A change not notified yet (the sequence number moved): read again too. */
+    f->seq++;
+    fl.queued = 0;
+    send_client(f, VD_AGENT_CLIPBOARD_REQUEST, req, 4);
+    assert_int_equal(fl.reads, 3);
+    free(text);
+    f->agent.ops.send = f_send;
+    fake_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bounded_requests),
         cmocka_unit_test(test_caps_request_reply),
         cmocka_unit_test(test_client_grab_paste),
         cmocka_unit_test(test_disconnect_mid_paste),

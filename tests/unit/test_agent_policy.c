@@ -100,7 +100,7 @@ static void test_console_switch_stops_and_relaunches(void **state)
     /* Another session takes the console: stop, port closed, relaunch when gone. */
     assert_int_equal(vda_policy_session(&p, 4, VDA_SESSION_CONSOLE_CONNECT, 0, 0),
                      VDA_ACT_STOP_AGENT);
-    assert_false(vda_policy_port_wanted(&p));
+    assert_true(vda_policy_port_wanted(&p)); /* open while it shuts down (exit rendering) */
     assert_int_equal(p.deadline, 4 + p.grace_ms);
     /* A second event while stopping does not stop twice. */
     assert_int_equal(vda_policy_session(&p, 5, VDA_SESSION_CONSOLE_DISCONNECT, 0, 1),
@@ -162,8 +162,11 @@ static void test_service_stop(void **state)
     vda_policy_launched(&p, 0);
     vda_policy_hello(&p, 1);
     assert_int_equal(vda_policy_stop_service(&p, 2), VDA_ACT_STOP_AGENT);
-    assert_false(vda_policy_port_wanted(&p));
+    /* Issue 13 §2: the client link stays while the agent shuts down, so that it
+     * can render the client's clipboard at exit. */
+    assert_true(vda_policy_port_wanted(&p));
     assert_int_equal(vda_policy_session(&p, 3, VDA_SESSION_LOGON, 0, 0), VDA_ACT_NONE);
+    assert_true(vda_policy_port_wanted(&p));
     assert_int_equal(vda_policy_agent_exited(&p, 4), VDA_ACT_EXIT);
     assert_int_equal(p.state, VDA_AGENT_DONE);
     /* Without an agent the service stops at once, also while a relaunch waits. */
@@ -174,6 +177,51 @@ static void test_service_stop(void **state)
     assert_int_equal(p.state, VDA_AGENT_WAITING);
     assert_int_equal(vda_policy_stop_service(&p, 1), VDA_ACT_EXIT);
     assert_int_equal(vda_policy_timeout(&p, 100000), VDA_ACT_NONE);
+}
+
+/* Issue 13 §2: after STOP the port stays wanted until the agent is gone, is
+ * killed at the end of the grace period, or loses its pipe; an agent stopped
+ * before its HELLO never had the port and does not get it. */
+static void test_port_during_stop(void **state)
+{
+    (void)state;
+    vda_policy p;
+    /* Exits within the grace period: wanted until then. */
+    vda_policy_init(&p, NULL);
+    vda_policy_start(&p, 0, 1);
+    vda_policy_launched(&p, 0);
+    vda_policy_hello(&p, 1);
+    assert_int_equal(vda_policy_stop_service(&p, 10), VDA_ACT_STOP_AGENT);
+    assert_true(vda_policy_port_wanted(&p));
+    assert_int_equal(vda_policy_timeout(&p, 10 + p.grace_ms - 1), VDA_ACT_NONE);
+    assert_true(vda_policy_port_wanted(&p));
+    assert_int_equal(vda_policy_agent_exited(&p, 10 + p.grace_ms - 1), VDA_ACT_EXIT);
+    assert_false(vda_policy_port_wanted(&p));
+    /* Overstays: killed, and the port goes with the kill. */
+    vda_policy_init(&p, NULL);
+    vda_policy_start(&p, 0, 1);
+    vda_policy_launched(&p, 0);
+    vda_policy_hello(&p, 1);
+    vda_policy_stop_service(&p, 10);
+    assert_int_equal(vda_policy_timeout(&p, 10 + p.grace_ms), VDA_ACT_KILL_AGENT);
+    assert_false(vda_policy_port_wanted(&p));
+    /* Its pipe breaks while it shuts down: nothing left to keep. */
+    vda_policy_init(&p, NULL);
+    vda_policy_start(&p, 0, 1);
+    vda_policy_launched(&p, 0);
+    vda_policy_hello(&p, 1);
+    vda_policy_stop_service(&p, 10);
+    vda_policy_agent_lost(&p, 11);
+    assert_false(vda_policy_port_wanted(&p));
+    /* Stopped before HELLO: never wanted. */
+    vda_policy_init(&p, NULL);
+    vda_policy_start(&p, 0, 1);
+    vda_policy_launched(&p, 0);
+    assert_int_equal(vda_policy_stop_service(&p, 5), VDA_ACT_STOP_AGENT);
+    assert_false(vda_policy_port_wanted(&p));
+    /* The grace period covers the agent's exit budget (vdagent/app.h: 1500 ms of
+     * rendering + 1000 ms to flush). */
+    assert_true(p.grace_ms >= 1500 + 1000);
 }
 
 int main(void)
@@ -187,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_logoff_grace_then_kill),
         cmocka_unit_test(test_hello_timeout_and_lost_pipe),
         cmocka_unit_test(test_service_stop),
+        cmocka_unit_test(test_port_during_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,7 +101,7 @@ static fx *setup_fx(int enabled, int detailed_client)
 {
     fx *f = calloc(1, sizeof *f);
     test_log_init(&f->log);
-    vda_agent_ops ops = { f, op_send, op_take, op_drop, op_read, op_stop, NULL, NULL };
+    vda_agent_ops ops = { f, op_send, op_take, op_drop, op_read, op_stop, NULL, NULL, NULL, NULL };
     vda_agent_init(&f->a, &ops, 1 << 20, &f->log.logger);
     vda_xfer_io io = { f, io_open, io_write, io_commit, io_abort, io_batch };
     vda_agent_set_xfer_io(&f->a, &io, enabled, 200);

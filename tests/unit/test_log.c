@@ -94,6 +94,53 @@ static void test_file_rotation(void **state)
     remove(old);
 }
 
+/* The owner's ops open and rotate the file (the service uses them to never
+ * follow a link): every open and the rotation go through them. */
+typedef struct counting_ops {
+    int opens_ab, opens_wb, replaces;
+} counting_ops;
+
+static FILE *count_open(void *ctx, const char *path, const char *mode)
+{
+    counting_ops *c = ctx;
+    if (strcmp(mode, "ab") == 0)
+        c->opens_ab++;
+    else if (strcmp(mode, "wb") == 0)
+        c->opens_wb++;
+    return fopen(path, mode);
+}
+
+static int count_replace(void *ctx, const char *from, const char *to)
+{
+    ((counting_ops *)ctx)->replaces++;
+    remove(to);
+    return rename(from, to);
+}
+
+static void test_file_ops(void **state)
+{
+    (void)state;
+    char path[64], old[80];
+    snprintf(path, sizeof path, "vda-test-ops-%d.txt", (int)(size_t)&path % 100000);
+    snprintf(old, sizeof old, "%s.1", path);
+    remove(path);
+    remove(old);
+    counting_ops c = { 0 };
+    vda_log_file_ops ops = { count_open, count_replace, &c };
+    vda_log_file f;
+    assert_int_equal(vda_log_file_open_ops(&f, path, 500, &ops), 0);
+    vda_logger lg = { VDA_LOG_DEBUG, vda_log_file_sink, &f, "t" };
+    for (int i = 0; i < 30; i++)
+        vda_info(&lg, "line %d with some padding to fill the file", i);
+    vda_log_file_close(&f);
+    assert_int_equal(c.opens_ab, 1);
+    assert_true(c.replaces >= 1);
+    assert_int_equal(c.opens_wb, c.replaces);
+    assert_true(file_size(old) > 0 && file_size(path) > 0);
+    remove(path);
+    remove(old);
+}
+
 /* Log paths are UTF-8 whatever the ANSI code page (a user's %TEMP% may hold any
  * name). On Windows the file must exist under the wide name; a path mangled by
  * the code page would create another file or none. */
@@ -304,6 +351,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_control_chars_and_truncation),
         cmocka_unit_test(test_parse_level),
         cmocka_unit_test(test_file_rotation),
+        cmocka_unit_test(test_file_ops),
         cmocka_unit_test(test_file_utf8_path),
         cmocka_unit_test(test_file_long_path),
     };

@@ -169,6 +169,33 @@ static void test_random_splits_keep_boundaries(void **state)
     }
 }
 
+/* Issue 13: an untrusted header (size 0xFFFFFFF0, wrong protocol) or one cut by
+ * the end of its chunk ends its message with the chunk: the next chunk starts a
+ * message, so a port reopened later still gets whole messages. */
+static void test_bad_or_cut_header_ends_with_its_chunk(void **state)
+{
+    (void)state;
+    for (int kind = 0; kind < 3; kind++) {
+        vda_msg_tracker t;
+        vda_msg_tracker_init(&t);
+        uint8_t m[40] = { 0 };
+        make_msg_header(m, VD_AGENT_CLIPBOARD, kind == 0 ? 0xFFFFFFF0u : 100);
+        if (kind == 1)
+            vda_put_le32(m, 7); /* wrong protocol */
+        size_t len = kind == 2 ? 12 : sizeof m; /* kind 2: header cut at 12 bytes */
+        assert_true(chunk(&t, VDP_CLIENT_PORT, m, len, 1, 5));
+        assert_true(vda_msg_tracker_at_boundary(&t, VDP_CLIENT_PORT) || kind == 2);
+        /* The next chunk starts a message: with the port closed it is dropped,
+         * not glued to the bad one, and the one after goes through again. */
+        uint8_t good[30];
+        make_msg_header(good, VD_AGENT_CLIPBOARD, 10);
+        assert_false(chunk(&t, VDP_CLIENT_PORT, good, sizeof good, 0, 7));
+        assert_true(vda_msg_tracker_at_boundary(&t, VDP_CLIENT_PORT));
+        assert_true(chunk(&t, VDP_CLIENT_PORT, good, sizeof good, 1, 3));
+        assert_true(vda_msg_tracker_at_boundary(&t, VDP_CLIENT_PORT));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_drop_all_and_ports_independent),
         cmocka_unit_test(test_message_starting_inside_chunk_and_empty_messages),
         cmocka_unit_test(test_random_splits_keep_boundaries),
+        cmocka_unit_test(test_bad_or_cut_header_ends_with_its_chunk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

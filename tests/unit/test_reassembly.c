@@ -1,7 +1,7 @@
 /* Reassembly of chunks into messages: every split, both ports interleaved, every
- * validation error, and seed scenario 1 at this layer (after a reset in the
- * middle of a message the next message comes out intact and is never glued to
- * the old one); also vda_reasm_skip_current on its own. */
+ * validation error, and the seed's disconnect scenarios at this layer (after a
+ * reset, or a stream joined, in the middle of a message the next message comes out intact and
+ * is never glued to the old one). */
 #include "test_support.h"
 
 #include <spice/vd_agent.h>
@@ -53,7 +53,8 @@ static void test_every_split(void **state)
     bytes_free(&in);
 }
 
-/* Every chunk size a sender may choose, including a header split across chunks. */
+/* Every chunk size a sender may choose that keeps the header in the first chunk
+ * (the framing rule, reassembly.h); smaller chunks: test_truncated_header_*. */
 static void test_every_chunk_size(void **state)
 {
     (void)state;
@@ -62,7 +63,7 @@ static void test_every_chunk_size(void **state)
     bytes stream = { 0 };
     add_msg_header(&stream, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD, 9, size);
     bytes_add(&stream, d, size);
-    uint32_t sizes[] = { 1, 5, 19, 20, 21, 1000, 2047, 2048 };
+    uint32_t sizes[] = { 20, 21, 1000, 2047, 2048 };
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         bytes in = { 0 };
         for (size_t off = 0; off < stream.len; off += sizes[i]) {
@@ -141,6 +142,27 @@ static void check_dropped_then_next(bytes *bad, vda_status expect, uint32_t limi
     }
 }
 
+/* A framing error, then a good message: one line for the error, one when the
+ * port is back in step, and the good message arrives intact. */
+static void check_framing_then_next(bytes *bad, vda_status expect, uint32_t limit)
+{
+    uint8_t good[30];
+    fill_pattern(good, sizeof good, 6);
+    add_message(bad, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD_REQUEST, 0, good, sizeof good);
+    for (size_t step = 1; step <= bad->len; step = step * 2 + 1) {
+        pipeline p;
+        pipeline_init(&p, limit);
+        pipeline_feed(&p, bad->data, bad->len, step);
+        assert_true(p.errors[expect] >= 1);
+        assert_int_equal(p.log.lines, 2);
+        assert_int_equal(p.n_got, 1);
+        assert_message(&p.got[0], VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD_REQUEST, good,
+                       sizeof good);
+        assert_true(vda_reasm_idle(&p.reasm, VDP_CLIENT_PORT));
+        pipeline_free(&p);
+    }
+}
+
 /* Writes a message whose header the test chooses, chunked like a sender would. */
 static void add_raw_message(bytes *b, uint32_t protocol, uint32_t type, uint32_t size,
                             uint32_t payload_len)
@@ -163,7 +185,7 @@ static void test_wrong_protocol(void **state)
     (void)state;
     bytes in = { 0 };
     add_raw_message(&in, 2, VD_AGENT_CLIPBOARD, 5000, 5000);
-    check_dropped_then_next(&in, VDA_ERR_BAD_PROTOCOL, LIMIT);
+    check_framing_then_next(&in, VDA_ERR_BAD_PROTOCOL, LIMIT);
     bytes_free(&in);
 }
 
@@ -176,29 +198,78 @@ static void test_above_limit_is_skipped(void **state)
     bytes_free(&in);
 }
 
+/* Issue 13: a header announcing 0xFFFFFFF0 bytes (size + header above 32 bits)
+ * can never be valid. It must not make the port swallow what follows: the next
+ * client message (a grab here, as in the end-to-end report) comes out. */
 static void test_size_overflow(void **state)
 {
     (void)state;
-    /* size + header does not fit in 32 bits: dropped. The rest of such a message
-     * can never be skipped to its end, so the owner resets the port; here we check
-     * the error and that a reset gets the next message through. */
+    uint32_t sizes[] = { 0xFFFFFFF0u, UINT32_MAX - 19 };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        bytes in = { 0 };
+        add_raw_message(&in, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD, sizes[i], 100);
+        check_framing_then_next(&in, VDA_ERR_SIZE_OVERFLOW, UINT32_MAX);
+        bytes_free(&in);
+        /* The same in a multi-chunk message: its continuation chunks are not
+         * taken for headers that would wedge the port again. */
+        bytes big = { 0 };
+        add_raw_message(&big, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD_GRAB, sizes[i], 7000);
+        check_framing_then_next(&big, VDA_ERR_SIZE_OVERFLOW, UINT32_MAX);
+        bytes_free(&big);
+    }
+}
+
+/* The largest size that fits is a sound header: skipped by size, not a framing
+ * error (the owner's reset ends it). */
+static void test_largest_size_is_skipped(void **state)
+{
+    (void)state;
     bytes in = { 0 };
-    add_raw_message(&in, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD, UINT32_MAX - 3, 100);
+    add_raw_message(&in, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD, UINT32_MAX - 20, 100);
     pipeline p;
-    pipeline_init(&p, UINT32_MAX);
+    pipeline_init(&p, LIMIT);
     pipeline_feed(&p, in.data, in.len, 7);
-    assert_int_equal(p.errors[VDA_ERR_SIZE_OVERFLOW], 1);
-    assert_int_equal(p.n_got, 0);
-    vda_reasm_reset_port(&p.reasm, VDP_CLIENT_PORT);
-    uint8_t good[3] = { 1, 2, 3 };
-    bytes next = { 0 };
-    add_message(&next, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD_RELEASE, 0, good, sizeof good);
-    pipeline_feed(&p, next.data, next.len, 1);
-    assert_int_equal(p.n_got, 1);
-    assert_message(&p.got[0], VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD_RELEASE, good, sizeof good);
+    assert_int_equal(p.errors[VDA_ERR_MSG_TOO_BIG], 1);
+    assert_int_equal(p.errors[VDA_ERR_SIZE_OVERFLOW], 0);
+    assert_false(vda_reasm_idle(&p.reasm, VDP_CLIENT_PORT));
     pipeline_free(&p);
     bytes_free(&in);
-    bytes_free(&next);
+}
+
+/* A chunk that ends inside a header (1..19 header bytes): the header is dropped,
+ * not glued to the next chunk, so the valid message after it is delivered. */
+static void test_truncated_header_then_valid(void **state)
+{
+    (void)state;
+    uint8_t hdr[20];
+    bytes h = { 0 };
+    add_msg_header(&h, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD_GRAB, 0, 8);
+    memcpy(hdr, h.data, sizeof hdr);
+    bytes_free(&h);
+    for (uint32_t cut = 1; cut < 20; cut++) {
+        bytes in = { 0 };
+        add_chunk(&in, VDP_CLIENT_PORT, hdr, cut);
+        check_framing_then_next(&in, VDA_ERR_TRUNCATED_HEADER, LIMIT);
+        bytes_free(&in);
+    }
+}
+
+/* Also when the cut header's chunk is followed by the rest of that header in
+ * its own chunk (a sender that splits headers): both pieces are dropped, the
+ * next message comes out. */
+static void test_header_split_across_chunks(void **state)
+{
+    (void)state;
+    uint8_t payload[8] = { 0 };
+    bytes stream = { 0 };
+    add_msg_header(&stream, VD_AGENT_PROTOCOL, VD_AGENT_CLIPBOARD_GRAB, 0, sizeof payload);
+    bytes_add(&stream, payload, sizeof payload);
+    bytes in = { 0 };
+    add_chunk(&in, VDP_CLIENT_PORT, stream.data, 10);
+    add_chunk(&in, VDP_CLIENT_PORT, stream.data + 10, (uint32_t)stream.len - 10);
+    check_framing_then_next(&in, VDA_ERR_TRUNCATED_HEADER, LIMIT);
+    bytes_free(&in);
+    bytes_free(&stream);
 }
 
 static void test_too_short_for_type(void **state)
@@ -324,11 +395,12 @@ static void test_reset_is_per_port(void **state)
     bytes_free(&srv);
 }
 
-/* vda_reasm_skip_current: dropping a message already under way (its length is
- * known) lets the message after it start clean. No product code calls it yet,
- * so this tests the function only; the seed's scenarios 2 and 4 are not shown
- * here (spice-server and the port reopen handle those). */
-static void test_skip_current(void **state)
+/* Seed scenario 4 at this layer: the agent starts while the client is halfway
+ * through a multi-chunk message, so its stream begins with continuation chunks.
+ * They start no message: dropped (one line), and the message after them comes
+ * out whole. (Scenario 2, the other direction, is the service's msg_tracker:
+ * test_msg_tracker / test_service_fwd.) */
+static void test_joined_mid_message(void **state)
 {
     (void)state;
     uint32_t n1 = 5 * VD_AGENT_MAX_DATA_SIZE, n2 = 777;
@@ -337,15 +409,14 @@ static void test_skip_current(void **state)
     add_message(&in, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d1, n1);
     size_t second = in.len;
     add_message(&in, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d2, n2);
-    for (size_t cut = 30; cut < second; cut += 1500) {
+    /* Join at each chunk boundary after the first (the service forwards whole chunks). */
+    for (size_t cut = VDA_CHUNK_MAX_WIRE; cut < second; cut += VDA_CHUNK_MAX_WIRE) {
         pipeline p;
         pipeline_init(&p, LIMIT);
-        pipeline_feed(&p, in.data, cut, 64);
-        vda_reasm_skip_current(&p.reasm, VDP_CLIENT_PORT);
         pipeline_feed(&p, in.data + cut, in.len - cut, 64);
         assert_int_equal(p.n_got, 1);
         assert_message(&p.got[0], VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, d2, n2);
-        assert_int_equal(p.log.lines, 0);
+        assert_int_equal(p.log.lines, 2); /* the framing error, back in step */
         pipeline_free(&p);
     }
     free(d1);
@@ -353,19 +424,30 @@ static void test_skip_current(void **state)
     bytes_free(&in);
 }
 
-static void test_skip_when_idle_changes_nothing(void **state)
+/* The owner reset the port in the middle of a chunk (the reader not reset): the
+ * rest of that chunk starts no message and is dropped with a line. */
+static void test_orphan_piece_after_reset(void **state)
 {
     (void)state;
-    uint8_t d[10] = { 0 };
+    uint32_t n = 2000;
+    uint8_t *d = alloc_pattern(n, 15);
     bytes in = { 0 };
-    add_message(&in, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d, sizeof d);
+    add_message(&in, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD, 0, d, n);
+    size_t first = in.len;
+    uint8_t good[30];
+    fill_pattern(good, sizeof good, 6);
+    add_message(&in, VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD_REQUEST, 0, good, sizeof good);
     pipeline p;
     pipeline_init(&p, LIMIT);
-    vda_reasm_skip_current(&p.reasm, VDP_CLIENT_PORT);
-    assert_true(vda_reasm_idle(&p.reasm, VDP_CLIENT_PORT));
-    pipeline_feed(&p, in.data, in.len, 3);
+    pipeline_feed(&p, in.data, 500, 500);
+    vda_reasm_reset_port(&p.reasm, VDP_CLIENT_PORT);
+    pipeline_feed(&p, in.data + 500, in.len - 500, 100);
+    assert_true(first > 500);
+    assert_true(p.errors[VDA_ERR_ORPHAN_PIECE] >= 1);
     assert_int_equal(p.n_got, 1);
+    assert_message(&p.got[0], VDP_CLIENT_PORT, VD_AGENT_CLIPBOARD_REQUEST, good, sizeof good);
     pipeline_free(&p);
+    free(d);
     bytes_free(&in);
 }
 
@@ -419,8 +501,11 @@ int main(void)
         cmocka_unit_test(test_empty_message),
         cmocka_unit_test(test_reset_mid_message),
         cmocka_unit_test(test_reset_is_per_port),
-        cmocka_unit_test(test_skip_current),
-        cmocka_unit_test(test_skip_when_idle_changes_nothing),
+        cmocka_unit_test(test_joined_mid_message),
+        cmocka_unit_test(test_orphan_piece_after_reset),
+        cmocka_unit_test(test_largest_size_is_skipped),
+        cmocka_unit_test(test_truncated_header_then_valid),
+        cmocka_unit_test(test_header_split_across_chunks),
         cmocka_unit_test(test_unknown_port_piece),
         cmocka_unit_test(test_large_message_ownership),
     };

@@ -76,6 +76,7 @@ int sc_disconnect_mid_paste(host *h);
 int sc_vanished_owner(host *h);
 int sc_copy_before_client(host *h);
 int sc_copy_while_grab_pending(host *h);
+int sc_bad_header_then_grab(host *h);
 /* sc_image.c: images both ways and hostile DIBs */
 int sc_paste_image(host *h, uint32_t w, uint32_t hgt, int alpha);
 int sc_paste_bmp(host *h, uint32_t w, uint32_t hgt);

@@ -8,6 +8,7 @@
 #include <spice/vd_agent.h>
 
 #include "harness.h"
+#include "service/launch_policy.h"
 #include "base/le_bytes.h"
 #include "wire/caps.h"
 #include "wire/chunk_writer.h"
@@ -68,12 +69,27 @@ int sc_render_on_exit(host *h)
         FAIL("send");
     if (!wait_format(CF_UNICODETEXT, 5000))
         FAIL("no CF_UNICODETEXT offered");
+    /* The fake service keeps the client link after STOP exactly as vdservice
+     * does: the same policy decides (vda_policy_port_wanted), fed the same
+     * events (the agent said HELLO, then the service stops). */
+    vda_policy pol;
+    vda_policy_init(&pol, NULL);
+    vda_policy_start(&pol, 0, 1);
+    vda_policy_launched(&pol, 0);
+    vda_policy_hello(&pol, 1);
     pipe_host_send_stop(&h->io, WRITE_TIMEOUT_MS);
-    vda_message m;
-    if (!expect(h, VD_AGENT_CLIPBOARD_REQUEST, 5000, &m))
-        FAIL("no REQUEST while exiting (WM_RENDERALLFORMATS)");
-    free(m.data);
-    send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, (const uint8_t *)text, strlen(text), 0);
+    vda_policy_stop_service(&pol, 2);
+    if (vda_policy_port_wanted(&pol)) {
+        vda_message m;
+        if (!expect(h, VD_AGENT_CLIPBOARD_REQUEST, 5000, &m))
+            FAIL("no REQUEST while exiting (WM_RENDERALLFORMATS)");
+        free(m.data);
+        send_data(h, VD_AGENT_CLIPBOARD_UTF8_TEXT, (const uint8_t *)text, strlen(text), 0);
+        printf("host: the client link stayed open after STOP: REQUEST answered\n");
+    } else {
+        printf("host: the service closes the client link at STOP: the agent's exit-time "
+               "REQUEST reaches no client\n");
+    }
     if (WaitForSingleObject(h->io.agent.hProcess, 10000) != WAIT_OBJECT_0)
         FAIL("the agent did not exit");
     wchar_t out[MAX_PATH];

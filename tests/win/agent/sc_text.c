@@ -234,3 +234,28 @@ int sc_copy_while_grab_pending(host *h)
     printf("ok: the client's REQUEST gets the guest copy\n");
     return 1;
 }
+
+/* Issue 13 part 3: one client message whose header announces 0xFFFFFFF0 bytes
+ * must not wedge the client port: the next grab takes effect and its paste
+ * works (before the fix the agent swallowed everything after it). */
+int sc_bad_header_then_grab(host *h)
+{
+    if (!send_caps(h, 0, 1))
+        FAIL("send");
+    uint8_t raw[8 + 20 + 8] = { 0 };
+    vda_put_le32(raw, VDP_CLIENT_PORT);
+    vda_put_le32(raw + 4, 20 + 8);
+    vda_put_le32(raw + 8, VD_AGENT_PROTOCOL);
+    vda_put_le32(raw + 12, VD_AGENT_CLIPBOARD_GRAB);
+    vda_put_le32(raw + 24, 0xFFFFFFF0u);
+    if (!pipe_host_write_all(&h->io, raw, sizeof raw, WRITE_TIMEOUT_MS))
+        FAIL("send the bad header");
+    if (!send_grab(h, VD_AGENT_CLIPBOARD_UTF8_TEXT))
+        FAIL("send");
+    uint8_t *text = make_text(3000, 9);
+    int ok = paste_and_check(h, text, 3000, 1, L"badhdr.bin");
+    free(text);
+    if (ok)
+        printf("ok: the grab after a bad header took effect and its paste worked\n");
+    return ok;
+}
