@@ -149,7 +149,7 @@ static void run_script(const uint8_t *d, size_t n)
 {
     run *r = calloc(1, sizeof *r);
     vda_logger log = { VDA_LOG_ERROR, NULL, NULL, "fuzz" };
-    vda_agent_ops ops = { r, f_send, f_take, f_drop, f_read, f_stop, NULL, NULL };
+    vda_agent_ops ops = { r, f_send, f_take, f_drop, f_read, f_stop, NULL, NULL, NULL, NULL };
     vda_agent_init(&r->a, &ops, 1 << 20, &log);
     vda_xfer_io io = { r, io_open, io_write, io_commit, io_abort, NULL };
     vda_agent_set_xfer_io(&r->a, &io, 1, 200);
