@@ -68,6 +68,8 @@ typedef struct vda_agent {
     struct { vda_msg_handler fn; void *ctx; } handlers[VD_AGENT_END_MESSAGE];
     vda_agent_paste paste;
     vda_xfer_session xfer;   /* file transfers into the guest */
+    int no_user_data;        /* the system role: clipboard and file messages are
+                                dropped unparsed (vda_agent_system_role) */
     const uint8_t *in;       /* bytes of the current feed not parsed yet */
     size_t in_len;
     const vda_logger *log;
@@ -77,6 +79,11 @@ typedef struct vda_agent {
 void vda_agent_init(vda_agent *a, const vda_agent_ops *ops, uint64_t clip_max,
                     const vda_logger *log);
 void vda_agent_free(vda_agent *a);
+
+/* This agent is the system role (service/role_route.h): it runs as SYSTEM, so
+ * it announces no clipboard or file capability and drops clipboard and file
+ * messages unparsed, with one log line each (the service routes none here). */
+void vda_agent_system_role(vda_agent *a);
 
 void vda_agent_set_handler(vda_agent *a, uint32_t type, vda_msg_handler fn, void *ctx);
 

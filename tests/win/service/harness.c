@@ -115,7 +115,7 @@ int service_start(service *s, const wchar_t *device, const char *tag)
      * signal, and the service must still act on it. */
     s->stop_event = CreateEventW(NULL, FALSE, FALSE, s->stop_name);
     wchar_t cmd[2048];
-    swprintf(cmd, 2048, L"\"%ls\" run --device %ls --agent \"%ls\" --log-level debug --stop-event %ls",
+    swprintf(cmd, 2048, L"\"%ls\" run --single-agent --device %ls --agent \"%ls\" --log-level debug --stop-event %ls",
              service_exe, device, agent_exe, s->stop_name);
     BOOL ok = start_logged(service_exe, cmd, s->log_path, &s->pi);
     s->running = ok;

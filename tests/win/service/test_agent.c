@@ -180,12 +180,14 @@ int wmain(int argc, wchar_t **argv)
     if (argc == 4 && wcscmp(argv[1], L"--intruder") == 0)
         return intruder(argv[2], (DWORD)wcstoul(argv[3], NULL, 10));
     /* The options vdservice passes on to the real agent are recorded for "args". */
-    const wchar_t *log_level = L"-", *log_file = L"-";
+    const wchar_t *log_level = L"-", *log_file = L"-", *agent_role = L"all";
     for (int i = 3; i + 1 < argc; i += 2) {
         if (wcscmp(argv[i], L"--log-level") == 0)
             log_level = argv[i + 1];
         else if (wcscmp(argv[i], L"--log-file") == 0)
             log_file = argv[i + 1];
+        else if (wcscmp(argv[i], L"--role") == 0)
+            agent_role = argv[i + 1];
         else
             argc = 0; /* unknown: usage */
     }
@@ -280,6 +282,8 @@ int wmain(int argc, wchar_t **argv)
                     write_all(bad, sizeof bad);
                 } else if (strcmp(cmd, "args") == 0)
                     report("args=log-level:%ls log-file:%ls", log_level, log_file);
+                else if (strcmp(cmd, "role") == 0)
+                    report("role=%ls", agent_role);
                 else if (strcmp(cmd, "whoami") == 0)
                     report("pid=%lu resets=%d", (unsigned long)GetCurrentProcessId(), resets);
                 else
