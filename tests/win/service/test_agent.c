@@ -63,12 +63,21 @@ static void report(const char *fmt, ...)
     send_msg(VDP_CLIENT_PORT, SVC_TEST_REPORT, text, (uint32_t)strlen(text));
 }
 
+/* --role system|user (vdservice's default): a role answers each message with a
+ * REPLY naming the message type and the role (result 1: system, 2: user)
+ * instead of an echo, since a role may send only its own types. */
+static int role_code;
+
 static void announce(void)
 {
     vda_caps caps;
     vda_caps_clear(&caps);
-    vda_caps_set(&caps, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
-    vda_caps_set(&caps, VD_AGENT_CAP_CLIPBOARD_SELECTION);
+    if (role_code != 1) {
+        vda_caps_set(&caps, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
+        vda_caps_set(&caps, VD_AGENT_CAP_CLIPBOARD_SELECTION);
+    }
+    if (role_code == 1)
+        vda_caps_set(&caps, VD_AGENT_CAP_MOUSE_STATE);
     uint8_t payload[64];
     size_t n = vda_caps_write(&caps, 1, payload);
     send_msg(VDP_CLIENT_PORT, VD_AGENT_ANNOUNCE_CAPABILITIES, payload, (uint32_t)n);
@@ -196,6 +205,7 @@ int wmain(int argc, wchar_t **argv)
                         "--intruder NAME PID\n");
         return 2;
     }
+    role_code = wcscmp(agent_role, L"system") == 0 ? 1 : wcscmp(agent_role, L"user") == 0 ? 2 : 0;
     char mode[64] = "normal";
     GetEnvironmentVariableA("SVC_TEST_AGENT_MODE", mode, sizeof mode);
     if (strcmp(mode, "exit-at-once") == 0)
@@ -288,7 +298,12 @@ int wmain(int argc, wchar_t **argv)
                     report("pid=%lu resets=%d", (unsigned long)GetCurrentProcessId(), resets);
                 else
                     report("error=unknown command %s", cmd);
-            } else {
+            } else if (role_code && m.type != VD_AGENT_ANNOUNCE_CAPABILITIES) {
+                uint8_t r[8];
+                vda_put_le32(r, m.type);
+                vda_put_le32(r + 4, (uint32_t)role_code);
+                send_msg(VDP_CLIENT_PORT, VD_AGENT_REPLY, r, sizeof r);
+            } else if (!role_code) {
                 send_msg(m.port, m.type, m.data, m.size); /* echo */
             }
             free(m.data);
