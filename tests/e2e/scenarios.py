@@ -356,6 +356,8 @@ def s9_display_info(cfg):
     with Stack(cfg, display="%dx%d" % GUEST_SCREEN) as s:
         c = SpiceClient(s.info["spice_port"], log=log).connect()
         c.wait_agent_caps(w.CAP_GRAPHICS_DEVICE_INFO, 30)
+        # Two roles: the user role's caps come in a later announcement.
+        c.wait_agent_caps(w.CAP_AUDIO_VOLUME_SYNC, 30)
         check(c.main.agent_test_capability(w.CAP_GRAPHICS_DEVICE_INFO),
               "agent announced GRAPHICS_DEVICE_INFO")
         check(c.main.agent_test_capability(w.CAP_AUDIO_VOLUME_SYNC),
