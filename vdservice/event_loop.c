@@ -193,8 +193,13 @@ static void drop_agent_link(vds_loop *L, vds_slot *s, const char *why)
     vds_pipe_close(&s->pipe);
     s->pending_reset = s->pending_stop = 0;
     if (!L->single) {
-        /* The other role goes on; a message torn in half restarts the port. */
-        if (vda_rfwd_role_down(&L->rfwd, s->role) != 0 && vds_port_is_open(&L->port)) {
+        /* The other role goes on. A message torn in half restarts the port; so
+         * does the user role going away: the client must forget the clipboard
+         * state (grabs, serials) it shared with that process, and only a port
+         * restart (agent gone, agent back) tells it so. */
+        int was_up = L->rfwd.role[s->role].up;
+        int torn = vda_rfwd_role_down(&L->rfwd, s->role) != 0;
+        if (was_up && vds_port_is_open(&L->port) && (torn || s->role == VDA_ROLE_USER)) {
             port_failed(L, why);
             vda_backoff_reset(&L->port_backoff);
             L->port_retry_at = 0;
