@@ -19,6 +19,9 @@
  * gives the agent 3 s after STOP, and the pipe still has to be flushed. */
 #define RENDER_ALL_BUDGET_MS 1500
 #define EXIT_FLUSH_MS 1000
+/* The system role takes only small fixed-size messages (mouse, monitors,
+ * device info): its reassembly limit. */
+#define SYSTEM_ROLE_MAX_MSG 65536u
 
 typedef struct vdg_app {
     vda_logger log;

@@ -88,29 +88,40 @@ static void on_display_config(void *ctx, const vda_message *m)
 
 void vdg_input_features_init(vdg_input_features *f, vda_agent *agent, const vda_logger *log)
 {
+    vdg_input_features_init_parts(f, agent, log, VDG_FEAT_ALL);
+}
+
+void vdg_input_features_init_parts(vdg_input_features *f, vda_agent *agent,
+                                   const vda_logger *log, unsigned parts)
+{
     f->agent = agent;
     f->log = log;
     /* Our geometry is in physical pixels, like EnumDisplaySettings. */
     SetProcessDPIAware();
-    f->mouse_ok = vdg_mouse_init(&f->mouse, log) == 0;
+    f->mouse_ok = 0;
     vdg_display_config_init(&f->display, log, NULL);
     memset(&f->map, 0, sizeof f->map);
     vdg_audio_volume_init(&f->audio, log);
-    if (f->mouse_ok) {
-        f->mouse.map = &f->map;
-        vda_agent_set_handler(agent, VD_AGENT_MOUSE_STATE, on_mouse, f);
-        vda_caps_set(&agent->ours, VD_AGENT_CAP_MOUSE_STATE);
-    }
-    vda_agent_set_handler(agent, VD_AGENT_MONITORS_CONFIG, on_monitors, f);
-    vda_agent_set_handler(agent, VD_AGENT_DISPLAY_CONFIG, on_display_config, f);
-    vda_caps_set(&agent->ours, VD_AGENT_CAP_MONITORS_CONFIG);
-    vda_caps_set(&agent->ours, VD_AGENT_CAP_SPARSE_MONITORS_CONFIG);
     vda_caps_set(&agent->ours, VD_AGENT_CAP_REPLY);
-    vda_caps_set(&agent->ours, VD_AGENT_CAP_DISPLAY_CONFIG);
-    vda_agent_set_handler(agent, VD_AGENT_GRAPHICS_DEVICE_INFO, on_device_info, f);
-    vda_caps_set(&agent->ours, VD_AGENT_CAP_GRAPHICS_DEVICE_INFO);
-    vda_agent_set_handler(agent, VD_AGENT_AUDIO_VOLUME_SYNC, on_audio_volume, f);
-    vda_caps_set(&agent->ours, VD_AGENT_CAP_AUDIO_VOLUME_SYNC);
+    if (parts & VDG_FEAT_POINTER_DISPLAY) {
+        f->mouse_ok = vdg_mouse_init(&f->mouse, log) == 0;
+        if (f->mouse_ok) {
+            f->mouse.map = &f->map;
+            vda_agent_set_handler(agent, VD_AGENT_MOUSE_STATE, on_mouse, f);
+            vda_caps_set(&agent->ours, VD_AGENT_CAP_MOUSE_STATE);
+        }
+        vda_agent_set_handler(agent, VD_AGENT_MONITORS_CONFIG, on_monitors, f);
+        vda_caps_set(&agent->ours, VD_AGENT_CAP_MONITORS_CONFIG);
+        vda_caps_set(&agent->ours, VD_AGENT_CAP_SPARSE_MONITORS_CONFIG);
+        vda_agent_set_handler(agent, VD_AGENT_GRAPHICS_DEVICE_INFO, on_device_info, f);
+        vda_caps_set(&agent->ours, VD_AGENT_CAP_GRAPHICS_DEVICE_INFO);
+    }
+    if (parts & VDG_FEAT_USER_SETTINGS) {
+        vda_agent_set_handler(agent, VD_AGENT_DISPLAY_CONFIG, on_display_config, f);
+        vda_caps_set(&agent->ours, VD_AGENT_CAP_DISPLAY_CONFIG);
+        vda_agent_set_handler(agent, VD_AGENT_AUDIO_VOLUME_SYNC, on_audio_volume, f);
+        vda_caps_set(&agent->ours, VD_AGENT_CAP_AUDIO_VOLUME_SYNC);
+    }
 }
 
 void vdg_input_features_batch_done(vdg_input_features *f)

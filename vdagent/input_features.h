@@ -16,6 +16,12 @@
 #include "mouse_input.h"
 #include "base/vda_log.h"
 
+/* Which features an agent role runs (vdagent --role). */
+#define VDG_FEAT_POINTER_DISPLAY 1u  /* system role: MOUSE_STATE, MONITORS_CONFIG,
+                                        GRAPHICS_DEVICE_INFO */
+#define VDG_FEAT_USER_SETTINGS 2u    /* user role: DISPLAY_CONFIG, AUDIO_VOLUME_SYNC */
+#define VDG_FEAT_ALL (VDG_FEAT_POINTER_DISPLAY | VDG_FEAT_USER_SETTINGS)
+
 typedef struct vdg_input_features {
     vda_agent *agent;
     const vda_logger *log;
@@ -30,6 +36,9 @@ typedef struct vdg_input_features {
 /* Registers the handlers and sets our caps in agent->ours: call after
  * vda_agent_init, before vda_agent_start. Call from the loop's thread. */
 void vdg_input_features_init(vdg_input_features *f, vda_agent *agent, const vda_logger *log);
+/* The same, for the features in `parts` only (VDG_FEAT_*). */
+void vdg_input_features_init_parts(vdg_input_features *f, vda_agent *agent,
+                                   const vda_logger *log, unsigned parts);
 
 /* After the loop fed a batch of pipe data: sends the last coalesced move. */
 void vdg_input_features_batch_done(vdg_input_features *f);

@@ -1,6 +1,6 @@
 /* vdagent.exe: the per-session SPICE agent. vdservice starts it as
  *   vdagent.exe --pipe NAME [--log-level LEVEL] [--log-file PATH] [--clipboard-limit MIB]
- *               [--settings-key KEY] [--test-no-explorer]
+ *               [--settings-key KEY] [--test-no-explorer] [--role system|user|all]
  * It connects to \\.\pipe\NAME, says HELLO, announces its capabilities and runs
  * one event loop until the service says STOP or the pipe goes away. */
 #include "app.h"
@@ -17,6 +17,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: vdagent.exe --pipe NAME [options]\n"
             "  --pipe NAME             connect to \\\\.\\pipe\\NAME (vdservice passes it)\n"
+            "  --role ROLE             system: pointer and monitors only (vdservice runs it\n"
+            "                          as SYSTEM); user: clipboard, files, display settings,\n"
+            "                          audio; all (default): everything in one process\n"
             "  --log-level LEVEL       error, warn, info (default) or debug\n"
             "  --log-file PATH         also log to PATH (rotated at 4 MiB); %%VARS%% are\n"
             "                          expanded (vdservice passes %%TEMP%%\\vdagent.log)\n"
@@ -31,6 +34,10 @@ static void usage(FILE *f)
             DEFAULT_CLIPBOARD_LIMIT_MIB);
 }
 
+/* --role: which part of the agent this process is (README: the two roles). */
+enum { ROLE_ALL, ROLE_SYSTEM, ROLE_USER };
+static const char *const role_names[] = { "all", "system", "user" };
+
 typedef struct options {
     const char *pipe;
     int level;
@@ -38,6 +45,7 @@ typedef struct options {
     unsigned long limit_mib;
     const char *settings_key;
     int no_explorer;
+    int role;                 /* ROLE_* */
 } options;
 
 /* 0: run; 1: exit 0 (help); 2: bad usage. */
@@ -49,6 +57,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->limit_mib = DEFAULT_CLIPBOARD_LIMIT_MIB;
     o->settings_key = NULL;
     o->no_explorer = 0;
+    o->role = ROLE_ALL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -70,6 +79,18 @@ static int parse_args(int argc, char **argv, options *o)
             i++;
         } else if (!strcmp(a, "--settings-key") && v && *v && strlen(v) < 200) {
             o->settings_key = v;
+            i++;
+        } else if (!strcmp(a, "--role") && v) {
+            if (!strcmp(v, "all"))
+                o->role = ROLE_ALL;
+            else if (!strcmp(v, "system"))
+                o->role = ROLE_SYSTEM;
+            else if (!strcmp(v, "user"))
+                o->role = ROLE_USER;
+            else {
+                fprintf(stderr, "vdagent: unknown --role '%s' (system, user or all)\n", v);
+                return 2;
+            }
             i++;
         } else if (!strcmp(a, "--test-no-explorer")) {
             o->no_explorer = 1;
@@ -141,18 +162,29 @@ int main(int argc, char **argv)
     wchar_t name[256];
     MultiByteToWideChar(CP_UTF8, 0, o.pipe, -1, name, 256);
     name[255] = 0;
-    vda_info(&app->log, "vdagent starting (pid %lu, pipe %s, clipboard limit %lu MiB)",
-             (unsigned long)GetCurrentProcessId(), o.pipe, o.limit_mib);
+    vda_info(&app->log, "vdagent starting (pid %lu, pipe %s, role %s, clipboard limit %lu MiB)",
+             (unsigned long)GetCurrentProcessId(), o.pipe, role_names[o.role], o.limit_mib);
+    int sys = o.role == ROLE_SYSTEM;
+    if (sys)
+        app->clip_max = SYSTEM_ROLE_MAX_MSG;  /* only small fixed-size messages */
 
     int rc = 1;
-    if (vdg_clipboard_init(app) != 0)
+    /* The system role runs as SYSTEM: no clipboard window, no file transfer. */
+    if (!sys && vdg_clipboard_init(app) != 0)
         goto out;
     if (vdg_pipe_open(&app->pipe, name, 10000, &app->log) != 0)
         goto out_window;
     vda_agent_ops ops;
     vdg_app_ops(app, &ops);
+    if (sys)
+        ops.client_attached = NULL;   /* no clipboard to offer */
     vda_agent_init(&app->agent, &ops, app->clip_max, &app->log);
-    vdg_input_features_init(&app->input, &app->agent, &app->log);  /* before the caps go out */
+    if (sys)
+        vda_agent_system_role(&app->agent);
+    /* before the caps go out */
+    vdg_input_features_init_parts(&app->input, &app->agent, &app->log,
+                                  o.role == ROLE_ALL ? VDG_FEAT_ALL
+                                  : sys ? VDG_FEAT_POINTER_DISPLAY : VDG_FEAT_USER_SETTINGS);
     wchar_t settings_key[256];
     vdg_xfer_options xo = { NULL, o.no_explorer };
     if (o.settings_key) {
@@ -160,7 +192,8 @@ int main(int argc, char **argv)
         settings_key[255] = 0;
         xo.settings_key = settings_key;
     }
-    vdg_xfer_init(&app->xfer, &app->agent, &xo, &app->log);  /* logged; off on failure */
+    if (!sys)
+        vdg_xfer_init(&app->xfer, &app->agent, &xo, &app->log);  /* logged; off on failure */
     vda_agent_start(&app->agent);
 
     vdg_loop_wait(app, NULL, INFINITE);

@@ -96,5 +96,12 @@ void vds_config_from_registry(vds_config *c)
         else
             bad_setting(c, L"LogLevel", "'%s' is not error, warn, info or debug", narrow);
     }
+    wchar_t roles[16] = L"";
+    if (reg_string(c, key, L"AgentRoles", roles, 16) == 1) {
+        if (wcscmp(roles, L"single") == 0)
+            c->single_agent = 1;
+        else if (wcscmp(roles, L"split") != 0)
+            bad_setting(c, L"AgentRoles", "is neither 'split' (default) nor 'single'");
+    }
     RegCloseKey(key);
 }

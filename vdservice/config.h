@@ -16,6 +16,8 @@ typedef struct vds_config {
     wchar_t device[MAX_PATH];
     wchar_t agent[MAX_PATH];
     int run_mode;              /* foreground: agent in the caller's session, log to stderr too */
+    int single_agent;          /* one agent process with every feature (--role all), as
+                                  before the two roles; default: the two roles */
     vda_log_level level;
     /* Registry values that are there but unusable: the default stays, and each
      * gets one log line once the log is open (it is not yet while reading). */

@@ -36,6 +36,33 @@ static DWORD copy_user_sid(vds_agent *a, HANDLE token)
     return ERROR_SUCCESS;
 }
 
+/* The system role: our own (SYSTEM) token, duplicated as a primary token and
+ * moved to the console session (setting TokenSessionId needs SeTcbPrivilege,
+ * which SYSTEM holds), so the role can reach that session's input desktops. */
+static DWORD system_token(vds_agent *a)
+{
+    HANDLE self = NULL, dup = NULL;
+    DWORD err = ERROR_SUCCESS;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &self))
+        return GetLastError();
+    if (!DuplicateTokenEx(self, TOKEN_ALL_ACCESS, NULL, SecurityImpersonation, TokenPrimary,
+                          &dup))
+        err = GetLastError();
+    CloseHandle(self);
+    if (err == ERROR_SUCCESS) {
+        DWORD session = a->session;
+        if (!SetTokenInformation(dup, TokenSessionId, &session, sizeof session))
+            err = GetLastError();
+    }
+    if (err == ERROR_SUCCESS)
+        err = copy_user_sid(a, dup);
+    if (err == ERROR_SUCCESS)
+        a->token = dup;
+    else if (dup)
+        CloseHandle(dup);
+    return err;
+}
+
 DWORD vds_agent_prepare(vds_agent *a, int run_mode)
 {
     vds_agent_release_token(a);
@@ -52,6 +79,8 @@ DWORD vds_agent_prepare(vds_agent *a, int run_mode)
     a->session = WTSGetActiveConsoleSessionId();
     if (a->session == 0xFFFFFFFF)
         return ERROR_NO_TOKEN; /* no console session attached right now */
+    if (a->as_system)
+        return system_token(a);
     if (!WTSQueryUserToken(a->session, &token))
         return GetLastError(); /* ERROR_NO_TOKEN: nobody logged on */
     err = copy_user_sid(a, token);
@@ -65,9 +94,16 @@ DWORD vds_agent_prepare(vds_agent *a, int run_mode)
 DWORD vds_agent_launch(vds_agent *a, const wchar_t *exe, const wchar_t *pipe_name, int run_mode)
 {
     wchar_t cmdline[MAX_PATH + 256];
-    swprintf(cmdline, sizeof cmdline / sizeof cmdline[0], L"\"%ls\" --pipe %ls --log-level %hs%ls",
-             exe, pipe_name, vda_log_level_name(a->log ? a->log->max_level : VDA_LOG_INFO),
-             run_mode ? L"" : L" --log-file \"%TEMP%\\vdagent.log\"");
+    /* The system role has SYSTEM's environment, whose %TEMP% (C:\Windows\Temp)
+     * users can plant links in: it logs into the service's own folder. */
+    const wchar_t *log_file = a->as_system
+        ? L" --log-file \"%ProgramData%\\spice-vdagent\\vdagent-system.log\""
+        : L" --log-file \"%TEMP%\\vdagent.log\"";
+    swprintf(cmdline, sizeof cmdline / sizeof cmdline[0],
+             L"\"%ls\" --pipe %ls --role %ls --log-level %hs%ls", exe, pipe_name,
+             a->role ? a->role : L"all",
+             vda_log_level_name(a->log ? a->log->max_level : VDA_LOG_INFO),
+             run_mode ? L"" : log_file);
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;
     ZeroMemory(&si, sizeof si);
@@ -105,8 +141,9 @@ DWORD vds_agent_launch(vds_agent *a, const wchar_t *exe, const wchar_t *pipe_nam
     a->process = pi.hProcess;
     a->pid = pi.dwProcessId;
     char path[MAX_PATH * 3];
-    vda_info(a->log, "agent launched: %s, process %lu, session %lu",
-             vdw_narrow(exe, path, sizeof path), (unsigned long)a->pid, (unsigned long)a->session);
+    vda_info(a->log, "agent launched: %s --role %ls, process %lu, session %lu",
+             vdw_narrow(exe, path, sizeof path), a->role ? a->role : L"all",
+             (unsigned long)a->pid, (unsigned long)a->session);
     return ERROR_SUCCESS;
 }
 

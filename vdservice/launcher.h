@@ -11,7 +11,9 @@ typedef struct vds_agent {
     HANDLE process;            /* NULL: none */
     DWORD pid;
     DWORD session;
-    HANDLE token;              /* user token for the next launch (service mode) */
+    HANDLE token;              /* token for the next launch (service mode) */
+    const wchar_t *role;       /* vdagent --role: L"all", L"system" or L"user" */
+    int as_system;             /* service mode: run as SYSTEM in the console session */
     PSID user;                 /* the user the pipe admits (points into sid_buf) */
     uint8_t sid_buf[SECURITY_MAX_SID_SIZE];
     const vda_logger *log;
@@ -20,7 +22,10 @@ typedef struct vds_agent {
 } vds_agent;
 
 /* Finds the user to run the agent for: the console session's user (service mode)
- * or our own (run mode). ERROR_NO_TOKEN: nobody is logged on. */
+ * or our own (run mode). ERROR_NO_TOKEN: nobody is logged on. With as_system
+ * (the system role, service mode): the service's own token with the console
+ * session's id, also when nobody is logged on; ERROR_NO_TOKEN: no console
+ * session. */
 DWORD vds_agent_prepare(vds_agent *a, int run_mode);
 /* Service mode: no agent is started without the user's own environment (with
  * SYSTEM's the agent would log to the shared C:\Windows\Temp and see SYSTEM's

@@ -32,6 +32,8 @@ static const char usage[] =
     "Options of run:\n"
     "  --device PATH      the port to open (default \\\\.\\Global\\com.redhat.spice.0)\n"
     "  --agent PATH       the agent program (default vdagent.exe beside vdservice.exe)\n"
+    "  --single-agent     one agent process with every feature (vdagent --role all)\n"
+    "                     instead of the system and user roles\n"
     "  --log-level LEVEL  error, warn, info (default) or debug\n"
     "  --stop-event NAME  also stop cleanly when the named event NAME is set (for\n"
     "                     test harnesses, where Ctrl+C cannot be sent)\n"
@@ -101,6 +103,10 @@ static int parse_run(int argc, wchar_t **argv, vds_config *cfg, const wchar_t **
     for (int i = 2; i < argc; i++) {
         const wchar_t *a = argv[i];
         wchar_t *dest = NULL;
+        if (wcscmp(a, L"--single-agent") == 0) {
+            cfg->single_agent = 1;
+            continue;
+        }
         if (wcscmp(a, L"--device") == 0)
             dest = cfg->device;
         else if (wcscmp(a, L"--agent") == 0)

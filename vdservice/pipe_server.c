@@ -57,8 +57,12 @@ DWORD vds_pipe_create(vds_pipe *p, PSID user)
     wchar_t *sid = NULL, sddl[256];
     if (!ConvertSidToStringSidW(user, &sid))
         return GetLastError();
-    /* Protected DACL: full access for SYSTEM, read/write for the session's user. */
-    swprintf(sddl, sizeof sddl / sizeof sddl[0], L"D:P(A;;GA;;;SY)(A;;GRGW;;;%ls)", sid);
+    /* Protected DACL: full access for SYSTEM, read/write for the session's user;
+     * for the system role (the user is SYSTEM) SYSTEM alone. */
+    if (IsWellKnownSid(user, WinLocalSystemSid))
+        swprintf(sddl, sizeof sddl / sizeof sddl[0], L"D:P(A;;GA;;;SY)");
+    else
+        swprintf(sddl, sizeof sddl / sizeof sddl[0], L"D:P(A;;GA;;;SY)(A;;GRGW;;;%ls)", sid);
     LocalFree(sid);
     SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, FALSE };
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1,

@@ -36,6 +36,29 @@ void vda_agent_init(vda_agent *a, const vda_agent_ops *ops, uint64_t clip_max,
     a->out_limit = VDA_AGENT_OUT_LIMIT;
 }
 
+void vda_agent_system_role(vda_agent *a)
+{
+    a->no_user_data = 1;
+    vda_caps_clear(&a->ours);
+}
+
+static int is_user_data(uint32_t type)
+{
+    switch (type) {
+    case VD_AGENT_CLIPBOARD_GRAB:
+    case VD_AGENT_CLIPBOARD_REQUEST:
+    case VD_AGENT_CLIPBOARD:
+    case VD_AGENT_CLIPBOARD_RELEASE:
+    case VD_AGENT_MAX_CLIPBOARD:
+    case VD_AGENT_FILE_XFER_START:
+    case VD_AGENT_FILE_XFER_STATUS:
+    case VD_AGENT_FILE_XFER_DATA:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void vda_agent_set_xfer_io(vda_agent *a, const vda_xfer_io *io, int enabled, size_t name_units)
 {
     vda_xfer_session_set_io(&a->xfer, io, enabled, name_units);
@@ -333,6 +356,13 @@ static void on_caps(vda_agent *a, const vda_message *m)
 
 void vda_agent_dispatch(vda_agent *a, vda_message *m)
 {
+    if (a->no_user_data && is_user_data(m->type)) {
+        vda_warn(a->log, "port %u: %s (%u bytes) is not the system role's: dropped unparsed",
+                 m->port, vda_msg_type_name(m->type), m->size);
+        free(m->data);
+        m->data = NULL;
+        return;
+    }
     switch (m->type) {
     case VD_AGENT_ANNOUNCE_CAPABILITIES: on_caps(a, m); break;
     case VD_AGENT_CLIPBOARD_GRAB: on_grab(a, m); break;

@@ -90,6 +90,8 @@ typedef struct vda_agent {
     size_t out_limit;        /* default VDA_AGENT_OUT_LIMIT */
     unsigned refused;        /* requests refused since the last line about it */
     unsigned long guest_reads; /* read_guest calls (tests, logs) */
+    int no_user_data;        /* the system role: clipboard and file messages are
+                                dropped unparsed (vda_agent_system_role) */
     const uint8_t *in;       /* bytes of the current feed not parsed yet */
     size_t in_len;
     const vda_logger *log;
@@ -99,6 +101,11 @@ typedef struct vda_agent {
 void vda_agent_init(vda_agent *a, const vda_agent_ops *ops, uint64_t clip_max,
                     const vda_logger *log);
 void vda_agent_free(vda_agent *a);
+
+/* This agent is the system role (service/role_route.h): it runs as SYSTEM, so
+ * it announces no clipboard or file capability and drops clipboard and file
+ * messages unparsed, with one log line each (the service routes none here). */
+void vda_agent_system_role(vda_agent *a);
 
 void vda_agent_set_handler(vda_agent *a, uint32_t type, vda_msg_handler fn, void *ctx);
 

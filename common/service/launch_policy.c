@@ -11,7 +11,15 @@ void vda_policy_init(vda_policy *p, const vda_logger *log)
     p->hello_timeout_ms = 15000;
     p->grace_ms = 3000;
     vda_backoff_init(&p->backoff, 1, 500, 10000, 30000);
+    p->name = "agent";
+    p->waits_for = "a logon";
     p->log = log;
+}
+
+void vda_policy_set_names(vda_policy *p, const char *name, const char *waits_for)
+{
+    p->name = name;
+    p->waits_for = waits_for;
 }
 
 const char *vda_agent_state_name(vda_agent_state s)
@@ -39,7 +47,7 @@ const char *vda_session_event_name(vda_session_event ev)
 static void set_state(vda_policy *p, vda_agent_state s, uint64_t deadline)
 {
     if (p->state != s)
-        vda_debug(p->log, "agent state %s -> %s", vda_agent_state_name(p->state),
+        vda_debug(p->log, "%s state %s -> %s", p->name, vda_agent_state_name(p->state),
                   vda_agent_state_name(s));
     p->state = s;
     p->deadline = deadline;
@@ -69,7 +77,7 @@ static vda_policy_action after_gone(vda_policy *p, uint64_t now, int failed)
         delay = vda_backoff_failed(&p->backoff, now - p->launched_at);
     if (delay == 0)
         return launch_now(p);
-    vda_info(p->log, "agent relaunch in %u ms (%u short runs in a row)", delay,
+    vda_info(p->log, "%s relaunch in %u ms (%u short runs in a row)", p->name, delay,
              p->backoff.failures);
     set_state(p, VDA_AGENT_WAITING, now + delay);
     return VDA_ACT_NONE;
@@ -79,7 +87,7 @@ vda_policy_action vda_policy_start(vda_policy *p, uint64_t now, int user_logged_
 {
     (void)now;
     if (!user_logged_on) {
-        vda_info(p->log, "no user logged on: waiting for a logon");
+        vda_info(p->log, "%s cannot run now: waiting for %s", p->name, p->waits_for);
         set_state(p, VDA_AGENT_IDLE, VDA_POLICY_NO_DEADLINE);
         return VDA_ACT_NONE;
     }
@@ -102,7 +110,7 @@ vda_policy_action vda_policy_launch_failed(vda_policy *p, uint64_t now, int no_u
         return VDA_ACT_EXIT;
     }
     if (no_user) {
-        vda_info(p->log, "no user logged on: waiting for a logon");
+        vda_info(p->log, "%s cannot run now: waiting for %s", p->name, p->waits_for);
         set_state(p, VDA_AGENT_IDLE, VDA_POLICY_NO_DEADLINE);
         return VDA_ACT_NONE;
     }
@@ -153,7 +161,7 @@ static vda_policy_action stop_agent(vda_policy *p, uint64_t now)
 vda_policy_action vda_policy_session(vda_policy *p, uint64_t now, vda_session_event ev,
                                      int agent_in_console, int event_in_agent_session)
 {
-    vda_info(p->log, "session change: %s (agent %s)", vda_session_event_name(ev),
+    vda_info(p->log, "session change: %s (%s %s)", vda_session_event_name(ev), p->name,
              vda_agent_state_name(p->state));
     if (p->service_stopping)
         return VDA_ACT_NONE;
@@ -193,12 +201,13 @@ vda_policy_action vda_policy_timeout(vda_policy *p, uint64_t now)
     case VDA_AGENT_WAITING:
         return launch_now(p);
     case VDA_AGENT_STARTING:
-        vda_warn(p->log, "agent did not say hello within %u ms: terminating it",
+        vda_warn(p->log, "%s did not say hello within %u ms: terminating it", p->name,
                  p->hello_timeout_ms);
         set_state(p, VDA_AGENT_KILLED, VDA_POLICY_NO_DEADLINE);
         return VDA_ACT_KILL_AGENT;
     case VDA_AGENT_STOPPING:
-        vda_warn(p->log, "agent still running %u ms after stop: terminating it", p->grace_ms);
+        vda_warn(p->log, "%s still running %u ms after stop: terminating it", p->name,
+                 p->grace_ms);
         set_state(p, VDA_AGENT_KILLED, VDA_POLICY_NO_DEADLINE);
         return VDA_ACT_KILL_AGENT;
     default:

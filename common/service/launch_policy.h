@@ -67,6 +67,8 @@ typedef struct vda_policy {
     uint32_t hello_timeout_ms;
     uint32_t grace_ms;
     vda_backoff backoff;
+    const char *name;         /* in log lines: "agent", "system role", "user role" */
+    const char *waits_for;    /* what IDLE waits for: "a logon", "a console session" */
     const vda_logger *log;
 } vda_policy;
 
@@ -74,9 +76,15 @@ typedef struct vda_policy {
  * 15 s to say HELLO; 3 s grace after STOP. */
 void vda_policy_init(vda_policy *p, const vda_logger *log);
 
+/* Log lines name the process `name` and say IDLE waits for `waits_for`
+ * (defaults: "agent", "a logon"). */
+void vda_policy_set_names(vda_policy *p, const char *name, const char *waits_for);
+
+/* user_logged_on: the agent can run now (for a role: its "can launch"). */
 vda_policy_action vda_policy_start(vda_policy *p, uint64_t now, int user_logged_on);
 vda_policy_action vda_policy_launched(vda_policy *p, uint64_t now);
-/* no_user: nobody is logged on to the console (wait for a logon). */
+/* no_user: nobody is logged on to the console (wait for a logon), or for a
+ * role: what it needs to run is not there (wait for `waits_for`). */
 vda_policy_action vda_policy_launch_failed(vda_policy *p, uint64_t now, int no_user);
 vda_policy_action vda_policy_hello(vda_policy *p, uint64_t now);
 /* The agent's pipe broke or its stream is unusable while the process lives:

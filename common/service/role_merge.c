@@ -15,6 +15,7 @@ void vda_role_merge_init(vda_role_merge *m, vda_merge_emit emit, void *ctx,
     m->emit = emit;
     m->ctx = ctx;
     m->log = log;
+    m->port_open = 1;   /* callers that follow the port say so (vda_role_merge_port_closed) */
 }
 
 static void clear_streams(vda_role_merge *m, int r)
@@ -73,8 +74,12 @@ static void header_done(vda_role_merge *m, vda_role r, uint32_t port, vda_merge_
     mp->in_msg = 1;
     mp->capture = type == VD_AGENT_ANNOUNCE_CAPABILITIES && port == VDP_CLIENT_PORT;
     mp->caps_have = 0;
-    mp->forward = !mp->capture && vda_role_may_send(r, type);
-    if (!mp->capture && !mp->forward)
+    int allowed = vda_role_may_send(r, type);
+    mp->forward = !mp->capture && allowed && m->port_open;
+    if (!mp->capture && allowed && !m->port_open)
+        vda_debug(m->log, "%s: %s (%" PRIu64 " bytes) dropped: the port is closed",
+                  vda_role_name(r), vda_msg_type_name(type), mp->left);
+    if (!mp->capture && !allowed)
         vda_warn(m->log, "%s may not send %s (%" PRIu64 " bytes) on port %" PRIu32
                  ": dropped", vda_role_name(r), vda_msg_type_name(type), mp->left, port);
     if (mp->forward) {
@@ -137,7 +142,7 @@ size_t vda_role_merge_feed(vda_role_merge *m, vda_role r, uint32_t port, const u
 
 size_t vda_role_merge_take_announce(vda_role_merge *m, uint8_t *out)
 {
-    if (!m->announce_pending || m->owner[VDP_CLIENT_PORT] != -1)
+    if (!m->announce_pending || !m->port_open || m->owner[VDP_CLIENT_PORT] != -1)
         return 0;
     const vda_caps *up[VDA_ROLE_COUNT];
     for (unsigned r = 0; r < VDA_ROLE_COUNT; r++)
@@ -154,11 +159,26 @@ size_t vda_role_merge_take_announce(vda_role_merge *m, uint8_t *out)
     return sizeof(VDAgentMessage) + payload;
 }
 
-void vda_role_merge_port_reset(vda_role_merge *m)
+void vda_role_merge_port_closed(vda_role_merge *m)
 {
+    /* The roles keep sending the rest of what they started: follow it to its
+     * end without forwarding, so their streams stay framed. */
     for (unsigned r = 0; r < VDA_ROLE_COUNT; r++)
-        memset(m->role[r], 0, sizeof m->role[r]);
+        for (unsigned p = 0; p < VDP_END_PORT; p++)
+            m->role[r][p].forward = 0;
     for (unsigned p = 0; p < VDP_END_PORT; p++)
         m->owner[p] = -1;
-    m->announce_pending = m->have_caps[0] || m->have_caps[1];
+    m->port_open = 0;
+}
+
+void vda_role_merge_port_opened(vda_role_merge *m)
+{
+    m->port_open = 1;
+    m->announce_pending = (m->up[0] && m->have_caps[0]) || (m->up[1] && m->have_caps[1]);
+}
+
+void vda_role_merge_port_reset(vda_role_merge *m)
+{
+    vda_role_merge_port_closed(m);
+    vda_role_merge_port_opened(m);
 }

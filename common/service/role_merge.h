@@ -42,6 +42,7 @@ typedef struct vda_role_merge {
     vda_merge_port role[VDA_ROLE_COUNT][VDP_END_PORT];
     int owner[VDP_END_PORT];  /* role whose message is under way on that port, or -1 */
     int up[VDA_ROLE_COUNT];
+    int port_open;            /* messages starting while closed are dropped whole */
     vda_caps caps[VDA_ROLE_COUNT];
     int have_caps[VDA_ROLE_COUNT];
     int announce_pending;
@@ -76,8 +77,16 @@ size_t vda_role_merge_feed(vda_role_merge *m, vda_role r, uint32_t port, const u
  * VDA_MERGE_ANNOUNCE_MAX bytes) and returns its length; else 0. */
 size_t vda_role_merge_take_announce(vda_role_merge *m, uint8_t *out);
 
-/* The port was reopened: messages in flight are forgotten; the composed
- * announcement is due again. */
+/* The port was closed: the rest of every message in flight is dropped (each
+ * role's stream stays framed: its tail is skipped, never read as a header), and
+ * messages that start while it is closed are dropped whole. */
+void vda_role_merge_port_closed(vda_role_merge *m);
+
+/* The port was (re)opened: new messages go through; the composed announcement
+ * is due again (when a role has announced). */
+void vda_role_merge_port_opened(vda_role_merge *m);
+
+/* Closed, then opened. */
 void vda_role_merge_port_reset(vda_role_merge *m);
 
 #endif

@@ -73,3 +73,10 @@ void vda_role_split_chunk(vda_role_split *s, uint32_t port, const uint8_t *data,
         len -= n;
     }
 }
+
+void vda_role_split_role_joined(vda_role_split *s, unsigned role_bit)
+{
+    for (unsigned p = 0; p < VDP_END_PORT; p++)
+        if (s->port[p].left > 0)
+            s->port[p].roles &= ~role_bit;
+}

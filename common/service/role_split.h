@@ -44,6 +44,11 @@ void vda_role_split_init(vda_role_split *s, uint32_t max_size, vda_split_emit em
 /* One whole chunk from the device (chunk_reader already checked its port). */
 void vda_role_split_chunk(vda_role_split *s, uint32_t port, const uint8_t *data, size_t len);
 
+/* Role r has just come up (its pipe connected): a message already under way
+ * from the device is not for it (it would get a tail without its head; seed
+ * scenario 4); the next one is. */
+void vda_role_split_role_joined(vda_role_split *s, unsigned role_bit);
+
 /* The port was reopened: every message in flight is forgotten. */
 void vda_role_split_reset(vda_role_split *s);
 

@@ -81,8 +81,8 @@ class Side:
         self.agent = None
         if mode == "ours":
             c.pump(1.0)                          # let the agent settle for its idle figure
-            pids = g.agent_pids()
-            stack.check(len(pids) == 1, "one vdagent.exe to measure")
+            pids = g.agent_pids("user")
+            stack.check(len(pids) == 1, "one vdagent.exe --role user to measure")
             self.agent = pids[0]
             self.idle = rss_kib(self.agent, "VmRSS")
 

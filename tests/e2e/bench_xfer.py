@@ -47,8 +47,8 @@ def main():
         with xs.XferStack(cfg, folder, win) as s:
             c = s.client()
             c.pump(1.0)
-            pids = s.guest.agent_pids()
-            stack.check(len(pids) == 1, "one vdagent.exe to measure")
+            pids = s.guest.agent_pids("user")
+            stack.check(len(pids) == 1, "one vdagent.exe --role user to measure")
             agent = pids[0]
             # file
             t0 = time.monotonic()

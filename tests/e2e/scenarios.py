@@ -270,7 +270,9 @@ def s6_seed2_seed4(cfg):
                   "client B received nothing but the fresh text")
         # Seed 4.
         sent, partial, reader, sess = s.start_paste_into_guest(b, 7)
-        g.kill_agent()
+        # The user role (the clipboard's) dies: the service restarts the port so
+        # that the client forgets the clipboard state it shared with that role.
+        g.kill_agent("user")
         b.wait(lambda: stack.host_sessions(s.procs)[sess]["ended"], 20, "the port closing")
         moved = stack.host_sessions(s.procs)[sess]["to_guest"]
         check(moved < 16 * MiB, "the agent died in the middle of the client's message "
@@ -383,6 +385,8 @@ def s9_display_info(cfg):
     with Stack(cfg, display="%dx%d" % GUEST_SCREEN) as s:
         c = SpiceClient(s.info["spice_port"], log=log).connect()
         c.wait_agent_caps(w.CAP_GRAPHICS_DEVICE_INFO, 30)
+        # Two roles: the user role's caps come in a later announcement.
+        c.wait_agent_caps(w.CAP_AUDIO_VOLUME_SYNC, 30)
         check(c.main.agent_test_capability(w.CAP_GRAPHICS_DEVICE_INFO),
               "agent announced GRAPHICS_DEVICE_INFO")
         check(c.main.agent_test_capability(w.CAP_AUDIO_VOLUME_SYNC),

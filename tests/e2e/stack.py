@@ -305,8 +305,9 @@ class Guest:
         self.procs.stop(self.service)
         self.procs.stop(self.event_holder)
 
-    def agent_pids(self):
-        """Linux PIDs of this prefix's vdagent.exe processes (started by our vdservice)."""
+    def agent_pids(self, role=None):
+        """Linux PIDs of this prefix's vdagent.exe processes (started by our vdservice);
+        with role ("system" or "user"), only that role's (vdservice runs both)."""
         pids = []
         prefix = ("WINEPREFIX=" + self.env["WINEPREFIX"]).encode()
         for d in os.listdir("/proc"):
@@ -317,6 +318,8 @@ class Guest:
                     cmd = f.read()
                 if b"vdagent.exe" not in cmd.split(b"\0")[0]:
                     continue
+                if role and b"--role\0" + role.encode() + b"\0" not in cmd + b"\0":
+                    continue
                 with open("/proc/%s/environ" % d, "rb") as f:
                     if prefix in f.read().split(b"\0"):
                         pids.append(int(d))
@@ -324,11 +327,12 @@ class Guest:
                 pass
         return pids
 
-    def kill_agent(self):
-        pids = self.agent_pids()
-        check(len(pids) == 1, "exactly one vdagent.exe runs (%s)" % pids)
+    def kill_agent(self, role="user"):
+        """Kills the agent role that handles the clipboard (default) or another."""
+        pids = self.agent_pids(role)
+        check(len(pids) == 1, "exactly one vdagent.exe --role %s runs (%s)" % (role, pids))
         os.kill(pids[0], signal.SIGKILL)
-        log("killed vdagent.exe (pid %d)" % pids[0])
+        log("killed vdagent.exe --role %s (pid %d)" % (role, pids[0]))
 
     def start_clip(self, *args):
         argv = [WINE64, self.cfg.clip_exe] + [str(a) for a in args]

@@ -15,6 +15,9 @@
 
 /* The programs under test (Windows paths); a scenario may swap agent_exe. */
 extern wchar_t service_exe[MAX_PATH], agent_exe[MAX_PATH];
+/* service_start runs vdservice's two roles (default: --single-agent, one test
+ * agent that echoes everything). */
+extern int service_two_roles;
 /* Set by a failed CHECK or EXPECT (wtest.h); what a scenario returns. */
 extern int failed;
 

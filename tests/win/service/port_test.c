@@ -322,6 +322,7 @@ int main(int argc, char **argv)
     wcscpy(cfg.device, L"model");
     win_path_from_unix(argv[3], cfg.agent);
     cfg.run_mode = 1;
+    cfg.single_agent = 1;   /* the stream of one agent against the port model */
     cfg.level = VDA_LOG_DEBUG;
     ctl.port_ops = &port_model_ops;
     ctl.device_notify = 1; /* the scenarios play PnP through ctl.device_event */

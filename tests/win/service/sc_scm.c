@@ -120,6 +120,7 @@ int t_scm(void)
               "cannot write the service's Parameters key");
         set_param(key, L"DevicePath", dev);
         set_param(key, L"AgentPath", agent_exe);
+        set_param(key, L"AgentRoles", L"single");   /* one test agent, as sc_stream's */
         set_param(key, L"LogLevel", L"debug");
         RegCloseKey(key);
     }
@@ -172,6 +173,7 @@ int t_scm(void)
               "cannot write the service's Parameters key");
         set_param(key, L"DevicePath", dev);
         set_param(key, L"AgentPath", agent_exe);
+        set_param(key, L"AgentRoles", L"single");
         /* A bad value: ignored (the default level stays) with one clear line. */
         set_param(key, L"LogLevel", L"loud");
         RegCloseKey(key);

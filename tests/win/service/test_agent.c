@@ -63,12 +63,21 @@ static void report(const char *fmt, ...)
     send_msg(VDP_CLIENT_PORT, SVC_TEST_REPORT, text, (uint32_t)strlen(text));
 }
 
+/* --role system|user (vdservice's default): a role answers each message with a
+ * REPLY naming the message type and the role (result 1: system, 2: user)
+ * instead of an echo, since a role may send only its own types. */
+static int role_code;
+
 static void announce(void)
 {
     vda_caps caps;
     vda_caps_clear(&caps);
-    vda_caps_set(&caps, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
-    vda_caps_set(&caps, VD_AGENT_CAP_CLIPBOARD_SELECTION);
+    if (role_code != 1) {
+        vda_caps_set(&caps, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
+        vda_caps_set(&caps, VD_AGENT_CAP_CLIPBOARD_SELECTION);
+    }
+    if (role_code == 1)
+        vda_caps_set(&caps, VD_AGENT_CAP_MOUSE_STATE);
     uint8_t payload[64];
     size_t n = vda_caps_write(&caps, 1, payload);
     send_msg(VDP_CLIENT_PORT, VD_AGENT_ANNOUNCE_CAPABILITIES, payload, (uint32_t)n);
@@ -180,12 +189,14 @@ int wmain(int argc, wchar_t **argv)
     if (argc == 4 && wcscmp(argv[1], L"--intruder") == 0)
         return intruder(argv[2], (DWORD)wcstoul(argv[3], NULL, 10));
     /* The options vdservice passes on to the real agent are recorded for "args". */
-    const wchar_t *log_level = L"-", *log_file = L"-";
+    const wchar_t *log_level = L"-", *log_file = L"-", *agent_role = L"all";
     for (int i = 3; i + 1 < argc; i += 2) {
         if (wcscmp(argv[i], L"--log-level") == 0)
             log_level = argv[i + 1];
         else if (wcscmp(argv[i], L"--log-file") == 0)
             log_file = argv[i + 1];
+        else if (wcscmp(argv[i], L"--role") == 0)
+            agent_role = argv[i + 1];
         else
             argc = 0; /* unknown: usage */
     }
@@ -194,6 +205,7 @@ int wmain(int argc, wchar_t **argv)
                         "--intruder NAME PID\n");
         return 2;
     }
+    role_code = wcscmp(agent_role, L"system") == 0 ? 1 : wcscmp(agent_role, L"user") == 0 ? 2 : 0;
     char mode[64] = "normal";
     GetEnvironmentVariableA("SVC_TEST_AGENT_MODE", mode, sizeof mode);
     if (strcmp(mode, "exit-at-once") == 0)
@@ -280,11 +292,18 @@ int wmain(int argc, wchar_t **argv)
                     write_all(bad, sizeof bad);
                 } else if (strcmp(cmd, "args") == 0)
                     report("args=log-level:%ls log-file:%ls", log_level, log_file);
+                else if (strcmp(cmd, "role") == 0)
+                    report("role=%ls", agent_role);
                 else if (strcmp(cmd, "whoami") == 0)
                     report("pid=%lu resets=%d", (unsigned long)GetCurrentProcessId(), resets);
                 else
                     report("error=unknown command %s", cmd);
-            } else {
+            } else if (role_code && m.type != VD_AGENT_ANNOUNCE_CAPABILITIES) {
+                uint8_t r[8];
+                vda_put_le32(r, m.type);
+                vda_put_le32(r + 4, (uint32_t)role_code);
+                send_msg(VDP_CLIENT_PORT, VD_AGENT_REPLY, r, sizeof r);
+            } else if (!role_code) {
                 send_msg(m.port, m.type, m.data, m.size); /* echo */
             }
             free(m.data);
