@@ -19,6 +19,7 @@
 
 #include "agent/display_driver.h"
 #include "agent/monitors_layout.h"
+#include "agent/qxl_escape.h"
 #include "base/vda_log.h"
 #include "monitors_win.h"
 
@@ -32,14 +33,13 @@ typedef struct vdg_display_target {
 
 typedef struct vdg_display_backend {
     vda_display_path path;
-    /* Asks the driver to offer exactly width x height (it is then listed and can
-     * be set). NULL: this back end cannot. 0, or -1 with the reason in why. */
-    int (*request_mode)(const vdg_display_device *d, uint32_t width, uint32_t height,
-                        uint32_t depth, char *why, size_t why_len);
-    /* After a commit: tells the device where its head is (QXL's monitor
-     * config for the host). NULL: nothing to tell. 0, or -1 with why. */
-    int (*announce_head)(const vdg_display_device *d, const vdg_display_target *t, char *why,
-                         size_t why_len);
+    /* Sends one QXL escape (common/agent/qxl_escape.h) to the display's driver:
+     * the exact size (SET_CUSTOM_DISPLAY, then the mode is listed and can be
+     * set) and, after a commit, where its head is (MONITOR_CONFIG, for the
+     * host). The driver may write into e (D3DKMTEscape data is in/out). NULL: this
+     * back end has no escapes. 0, or -1 with the reason in why. */
+    int (*send_escape)(const vdg_display_device *d, vda_qxl_escape *e, char *why,
+                       size_t why_len);
     /* Applies every display's target at once. 0, or -1 (each failure logged). */
     int (*commit)(const vda_logger *log, const vdg_display_device *dev, size_t ndev,
                   const vdg_display_target *t);

@@ -81,7 +81,7 @@ int vdg_display_commit_staged(const vda_logger *log, const vdg_display_device *d
 }
 
 const vdg_display_backend vdg_display_generic = {
-    VDA_DISPLAY_PATH_GENERIC, NULL, NULL, vdg_display_commit_staged,
+    VDA_DISPLAY_PATH_GENERIC, NULL, vdg_display_commit_staged,
 };
 
 const vdg_display_backend *vdg_display_backend_of(vda_display_path p)

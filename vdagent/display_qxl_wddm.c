@@ -114,22 +114,6 @@ static int escape(const vdg_display_device *d, vda_qxl_escape *e, char *why, siz
     return 0;
 }
 
-static int request_mode(const vdg_display_device *d, uint32_t w, uint32_t h, uint32_t depth,
-                        char *why, size_t n)
-{
-    vda_qxl_escape e;
-    vda_qxl_escape_custom_display(&e, w, h, depth);
-    return escape(d, &e, why, n);
-}
-
-static int announce_head(const vdg_display_device *d, const vdg_display_target *t, char *why,
-                         size_t n)
-{
-    vda_qxl_escape e;
-    vda_qxl_escape_monitor_config(&e, t->width, t->height, t->x, t->y);
-    return escape(d, &e, why, n);
-}
-
 static void win_error(LONG code, char *buf, size_t n)
 {
     char msg[160] = "";
@@ -252,5 +236,5 @@ out:
 }
 
 const vdg_display_backend vdg_display_qxl_wddm = {
-    VDA_DISPLAY_PATH_QXL_WDDM, request_mode, announce_head, ccd_commit,
+    VDA_DISPLAY_PATH_QXL_WDDM, escape, ccd_commit,
 };

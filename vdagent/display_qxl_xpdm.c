@@ -8,7 +8,7 @@
 
 #include "agent/qxl_escape.h"
 
-static int escape(const vdg_display_device *d, const vda_qxl_escape *e, char *why, size_t n)
+static int escape(const vdg_display_device *d, vda_qxl_escape *e, char *why, size_t n)
 {
     HDC dc = CreateDCW(L"DISPLAY", d->name, NULL, NULL);
     if (!dc) {
@@ -27,22 +27,6 @@ static int escape(const vdg_display_device *d, const vda_qxl_escape *e, char *wh
     return 0;
 }
 
-static int request_mode(const vdg_display_device *d, uint32_t w, uint32_t h, uint32_t depth,
-                        char *why, size_t n)
-{
-    vda_qxl_escape e;
-    vda_qxl_escape_custom_display(&e, w, h, depth);
-    return escape(d, &e, why, n);
-}
-
-static int announce_head(const vdg_display_device *d, const vdg_display_target *t, char *why,
-                         size_t n)
-{
-    vda_qxl_escape e;
-    vda_qxl_escape_monitor_config(&e, t->width, t->height, t->x, t->y);
-    return escape(d, &e, why, n);
-}
-
 const vdg_display_backend vdg_display_qxl_xpdm = {
-    VDA_DISPLAY_PATH_QXL_XPDM, request_mode, announce_head, vdg_display_commit_staged,
+    VDA_DISPLAY_PATH_QXL_XPDM, escape, vdg_display_commit_staged,
 };

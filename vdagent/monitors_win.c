@@ -206,10 +206,11 @@ int vdg_display_prepare(const vda_logger *log, const vdg_display_device *d, size
     vda_display_path path = vda_display_path_choose(d->driver, d->wddm, &why);
     const vdg_display_backend *be = vdg_display_backend_of(path);
     char refused[200] = "";
-    if (be->request_mode) {
+    if (be->send_escape) {
         char err[160] = "";
-        uint32_t depth = m->depth ? m->depth : 32;
-        if (be->request_mode(d, m->width, m->height, depth, err, sizeof err) != 0) {
+        vda_qxl_escape e;
+        vda_qxl_escape_custom_display(&e, m->width, m->height, m->depth ? m->depth : 32);
+        if (be->send_escape(d, &e, err, sizeof err) != 0) {
             snprintf(refused, sizeof refused, "; %s refused the exact size: %s",
                      vda_display_path_name(path), err);
             path = VDA_DISPLAY_PATH_GENERIC;
@@ -352,7 +353,11 @@ uint32_t vdg_monitors_apply_mapped(const vda_logger *log, const uint8_t *payload
     for (size_t i = 0; i < ndev; i++) {
         const vdg_display_backend *be = vdg_display_backend_of(paths[i]);
         char why[160];
-        if (t[i].enabled && be->announce_head && be->announce_head(&dev[i], &t[i], why, sizeof why)) {
+        if (!t[i].enabled || !be->send_escape)
+            continue;
+        vda_qxl_escape e;
+        vda_qxl_escape_monitor_config(&e, t[i].width, t[i].height, t[i].x, t[i].y);
+        if (be->send_escape(&dev[i], &e, why, sizeof why) != 0) {
             vda_debug(log, "monitors: %ls: head position not passed to the driver: %s",
                       dev[i].name, why);
         }

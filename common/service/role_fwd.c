@@ -82,13 +82,9 @@ vda_status vda_rfwd_from_device(vda_rfwd *f, const uint8_t *buf, size_t len)
 {
     for (;;) {
         vda_chunk_piece pc;
-        vda_status st = vda_chunk_reader_next(&f->dev_reader, &buf, &len, &pc);
-        if (st == VDA_NEED_MORE)
-            return VDA_OK;
-        if (st == VDA_ERR_CHUNK_TOO_BIG || st == VDA_ERR_FRAMING_LOST)
-            return VDA_ERR_FRAMING_LOST;
+        vda_status st = vda_chunk_reader_next_usable(&f->dev_reader, &buf, &len, &pc);
         if (st != VDA_OK)
-            continue; /* logged by the reader; that chunk is dropped */
+            return st == VDA_NEED_MORE ? VDA_OK : st;
         if (pc.first && pc.last) {
             vda_role_split_chunk(&f->split, pc.port, pc.data, pc.len);
             continue;

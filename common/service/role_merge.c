@@ -110,12 +110,7 @@ size_t vda_role_merge_feed(vda_role_merge *m, vda_role r, uint32_t port, const u
             /* A message starts only while no other role's message is under way. */
             if (m->owner[port] != -1 && m->owner[port] != (int)r)
                 break;
-            size_t n = sizeof mp->hdr - mp->hdr_have;
-            if (n > len - taken)
-                n = len - taken;
-            memcpy(mp->hdr + mp->hdr_have, data + taken, n);
-            mp->hdr_have += (uint32_t)n;
-            taken += n;
+            taken += vda_msg_header_fill(mp->hdr, &mp->hdr_have, data + taken, len - taken);
             if (mp->hdr_have < sizeof mp->hdr)
                 continue;
             header_done(m, r, port, mp);

@@ -54,11 +54,7 @@ void vda_role_split_chunk(vda_role_split *s, uint32_t port, const uint8_t *data,
     p->skip_chunk = 0;
     while (len > 0 && !p->skip_chunk) {
         if (p->left == 0) {
-            size_t n = sizeof p->hdr - p->hdr_have;
-            if (n > len)
-                n = len;
-            memcpy(p->hdr + p->hdr_have, data, n);
-            p->hdr_have += (uint32_t)n;
+            size_t n = vda_msg_header_fill(p->hdr, &p->hdr_have, data, len);
             data += n;
             len -= n;
             if (p->hdr_have == sizeof p->hdr)

@@ -103,3 +103,15 @@ vda_status vda_chunk_reader_next(vda_chunk_reader *r, const uint8_t **buf, size_
             return VDA_OK;
     }
 }
+
+vda_status vda_chunk_reader_next_usable(vda_chunk_reader *r, const uint8_t **buf, size_t *len,
+                                        vda_chunk_piece *pc)
+{
+    for (;;) {
+        vda_status st = vda_chunk_reader_next(r, buf, len, pc);
+        if (st == VDA_OK || st == VDA_NEED_MORE)
+            return st;
+        if (st == VDA_ERR_CHUNK_TOO_BIG || st == VDA_ERR_FRAMING_LOST)
+            return VDA_ERR_FRAMING_LOST;
+    }
+}

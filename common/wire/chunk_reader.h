@@ -58,4 +58,10 @@ vda_status vda_chunk_reader_next(vda_chunk_reader *r, const uint8_t **buf, size_
 /* True between chunks: no partial header or payload pending. */
 int vda_chunk_reader_idle(const vda_chunk_reader *r);
 
+/* vda_chunk_reader_next for a forwarder: a chunk refused for its own fault
+ * (logged by the reader) is skipped; a chunk too big means the stream cannot be
+ * followed. Returns VDA_OK with a piece, VDA_NEED_MORE, or VDA_ERR_FRAMING_LOST. */
+vda_status vda_chunk_reader_next_usable(vda_chunk_reader *r, const uint8_t **buf, size_t *len,
+                                        vda_chunk_piece *pc);
+
 #endif

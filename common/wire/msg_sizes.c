@@ -1,5 +1,7 @@
 #include "wire/msg_sizes.h"
 
+#include <string.h>
+
 #include <spice/vd_agent.h>
 
 size_t vda_msg_min_size(uint32_t type)
@@ -48,4 +50,14 @@ const char *vda_msg_type_name(uint32_t type)
     if (type < sizeof names / sizeof names[0] && names[type])
         return names[type];
     return "unknown";
+}
+
+size_t vda_msg_header_fill(uint8_t *hdr, uint32_t *have, const uint8_t *data, size_t len)
+{
+    size_t n = sizeof(VDAgentMessage) - *have;
+    if (n > len)
+        n = len;
+    memcpy(hdr + *have, data, n);
+    *have += (uint32_t)n;
+    return n;
 }

@@ -13,4 +13,9 @@ size_t vda_msg_min_size(uint32_t type);
 /* "clipboard-grab", ... or "unknown" (for logs). */
 const char *vda_msg_type_name(uint32_t type);
 
+/* Adds bytes of a VDAgentMessage header being collected (split reads or chunks)
+ * to hdr, which holds *have of its sizeof(VDAgentMessage) bytes; returns how many
+ * of data it took. The header is whole when *have reaches that size. */
+size_t vda_msg_header_fill(uint8_t *hdr, uint32_t *have, const uint8_t *data, size_t len);
+
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/le_bytes.h"
+#include "wire/msg_sizes.h"
 
 void vda_msg_tracker_init(vda_msg_tracker *t)
 {
@@ -53,11 +54,7 @@ void vda_msg_tracker_feed(vda_msg_tracker *t, uint32_t port, const uint8_t *data
         }
         if (p->hdr_have == 0)
             p->forward = t->chunk_forward; /* a message starts here */
-        size_t n = sizeof p->hdr - p->hdr_have;
-        if (n > len)
-            n = len;
-        memcpy(p->hdr + p->hdr_have, data, n);
-        p->hdr_have += (uint32_t)n;
+        size_t n = vda_msg_header_fill(p->hdr, &p->hdr_have, data, len);
         data += n;
         len -= n;
         if (p->hdr_have == sizeof p->hdr) {

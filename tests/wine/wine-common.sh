@@ -36,6 +36,9 @@ vda_wine_env() {
 # wine64 for 32-bit programs: it exits 0 without running them).
 vda_wine_commands() {
   if [ "$1" = win32 ]; then
+    # Tests that measure a process (its memory) must know when every 32-bit
+    # process is qemu-i386 as well (scripts/wine32-qemu.sh registers it).
+    if [ -e /proc/sys/fs/binfmt_misc/vda-qemu-i386 ]; then export VDA_WINE_EMULATOR=qemu-i386; fi
     VDA_WINE=("$vda_wine_dir/wine32-exec.sh" "$2" /usr/lib/wine/wine)
     VDA_WINESERVER=("$vda_wine_dir/wine32-exec.sh" "$2" /usr/lib/wine/wineserver)
   else

@@ -341,7 +341,12 @@ agent_log() {
   [ -n "$t" ] && echo "$(w winepath -u "$t\\vdagent.log" | tr -d '\r')"
 }
 agent_log_started() { local l; l=$(agent_log); [ -f "$l" ] && grep -q 'connected to pipe' "$l"; }
-agent_ready() { local l; l=$(service_log); [ -n "$l" ] && grep -qE 'agent process [0-9]+ is ready' "$l"; }
+# Both roles of the agent said HELLO: "system role process N is ready" and "user role ...".
+agent_ready() {
+  local l; l=$(service_log)
+  [ -n "$l" ] && grep -qE 'system role process [0-9]+ is ready' "$l" &&
+    grep -qE 'user role process [0-9]+ is ready' "$l"
+}
 show_diagnostics() {
   echo "---- diagnostics"
   local l; l=$(service_log)
@@ -381,9 +386,9 @@ do_install() {
   rc=$(msiexec_run install.log /i "$(winpath "$VDA_MSI")")
   check "msiexec /i succeeded" test "$rc" = 0
   check_installed "$VDA_VERSION" "$VDA_SERVICE_EXE" "$VDA_AGENT_EXE"
-  # The installed pair works together: the agent reached the service over its pipe
-  # and said HELLO (vdservice logs "agent process N is ready" then).
-  check "the agent connected to the service (service log: agent process N is ready)" \
+  # The installed pair works together: both roles of the agent reached the service
+  # over their pipes and said HELLO (vdservice logs "... role process N is ready").
+  check "both agent roles connected to the service (service log: system/user role process N is ready)" \
     wait_for 20 agent_ready
   check "the agent logs to the user's %TEMP%\\vdagent.log (it has no console): $(agent_log)" \
     wait_for 10 agent_log_started

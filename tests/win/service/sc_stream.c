@@ -215,6 +215,15 @@ static DWORD WINAPI writer(void *arg)
     return 0;
 }
 
+/* The service process's peak pagefile usage, or 0 if it cannot be read. */
+static SIZE_T service_peak_pagefile(service *svc)
+{
+    PROCESS_MEMORY_COUNTERS pmc;
+    ZeroMemory(&pmc, sizeof pmc);
+    pmc.cb = sizeof pmc;
+    return GetProcessMemoryInfo(svc->pi.hProcess, &pmc, sizeof pmc) ? pmc.PeakPagefileUsage : 0;
+}
+
 int t_backpressure(void)
 {
     static fake_host host;
@@ -224,6 +233,10 @@ int t_backpressure(void)
     uint8_t *want = malloc(job.size);
     SetEnvironmentVariableA("SVC_TEST_AGENT_MODE", "stall");
     START("backpressure");
+    /* The memory bound is checked as growth over the service's own peak before
+     * the flood: under qemu-i386 (the win32 tree here) a process's figures also
+     * hold the emulator's, several MiB, which says nothing about our queues. */
+    SIZE_T peak_before = service_peak_pagefile(&svc);
     th = CreateThread(NULL, 0, writer, &job, 0, NULL);
     CHECK(th != NULL, "thread");
     double cpu0 = service_cpu_ms(&svc);
@@ -248,13 +261,19 @@ int t_backpressure(void)
     }
     CHECK(!job.failed, "writing failed");
     {
-        PROCESS_MEMORY_COUNTERS pmc;
-        ZeroMemory(&pmc, sizeof pmc);
-        pmc.cb = sizeof pmc;
-        if (GetProcessMemoryInfo(svc.pi.hProcess, &pmc, sizeof pmc)) {
-            say("vdservice peak pagefile usage %.1f MiB after moving %d MiB each way",
-                pmc.PeakPagefileUsage / 1048576.0, job.count);
-            CHECK(pmc.PeakPagefileUsage < 16u << 20, "memory not bounded");
+        SIZE_T peak = service_peak_pagefile(&svc);
+        if (peak && peak_before) {
+            say("vdservice peak pagefile usage %.1f MiB after moving %d MiB each way "
+                "(%.1f MiB before)", peak / 1048576.0, job.count, peak_before / 1048576.0);
+            /* Queues: 1 MiB + 256 KiB reads + pipe buffers each way; all of the
+             * 24 MiB held would be far above. */
+            CHECK(peak - peak_before < 8u << 20, "memory not bounded: grew by %.1f MiB",
+                  (peak - peak_before) / 1048576.0);
+            if (getenv("VDA_WINE_EMULATOR"))
+                say("NOTE: absolute figure not checked: it holds %s's own memory",
+                    getenv("VDA_WINE_EMULATOR"));
+            else
+                CHECK(peak < 16u << 20, "memory not bounded");
         } else {
             say("NOTE: cannot read vdservice's memory counters here (error %lu): bound not "
                 "measured, only the write stall", (unsigned long)GetLastError());
