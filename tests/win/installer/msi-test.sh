@@ -306,7 +306,10 @@ prefix_pids() {
   local p a0
   for p in /proc/[0-9]*; do
     if [ -n "${1:-}" ]; then
-      a0=$(tr '\0' '\n' 2>/dev/null <"$p/cmdline" | head -n 1)
+      # The program's own name: the first argument after qemu-i386 (a 32-bit
+      # process where the kernel runs no i386 code) and Wine's loader.
+      a0=$(tr '\0' '\n' 2>/dev/null <"$p/cmdline" |
+           grep -vE '(^|/)(qemu-i386|wine|wine64|wine-preloader|wine64-preloader)$' | head -n 1)
       a0=${a0##*\\}; a0=${a0##*/}
       [ "${a0,,}" = "${1,,}" ] || continue
     fi
