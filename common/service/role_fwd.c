@@ -54,7 +54,7 @@ int vda_rfwd_init(vda_rfwd *f, const vda_logger *log, size_t to_agent_cap, size_
 {
     memset(f, 0, sizeof *f);
     f->log = log;
-    vda_chunk_reader_init(&f->dev_reader, log, "device", 0);
+    vda_chunk_joiner_init(&f->dev, log, "device");
     vda_role_split_init(&f->split, max_msg, split_emit, f, log);
     vda_role_merge_init(&f->merge, merge_emit, f, log);
     vda_role_merge_port_closed(&f->merge);
@@ -80,25 +80,16 @@ void vda_rfwd_free(vda_rfwd *f)
 
 vda_status vda_rfwd_from_device(vda_rfwd *f, const uint8_t *buf, size_t len)
 {
+    /* The split takes whole chunks: a chunk boundary resynchronises it after a
+     * bad header. */
     for (;;) {
-        vda_chunk_piece pc;
-        vda_status st = vda_chunk_reader_next_usable(&f->dev_reader, &buf, &len, &pc);
+        uint32_t port;
+        const uint8_t *data;
+        size_t n;
+        vda_status st = vda_chunk_joiner_next(&f->dev, &buf, &len, &port, &data, &n);
         if (st != VDA_OK)
             return st == VDA_NEED_MORE ? VDA_OK : st;
-        if (pc.first && pc.last) {
-            vda_role_split_chunk(&f->split, pc.port, pc.data, pc.len);
-            continue;
-        }
-        /* The split needs whole chunks (a chunk boundary resynchronises it
-         * after a bad header): stage the pieces. chunk_size <= max: fits. */
-        if (pc.first)
-            f->stage_len = 0;
-        memcpy(f->stage + f->stage_len, pc.data, pc.len);
-        f->stage_len += pc.len;
-        if (pc.last) {
-            vda_role_split_chunk(&f->split, pc.port, f->stage, f->stage_len);
-            f->stage_len = 0;
-        }
+        vda_role_split_chunk(&f->split, port, data, n);
     }
 }
 
@@ -193,8 +184,7 @@ int vda_rfwd_role_down(vda_rfwd *f, vda_role r)
 void vda_rfwd_port_closed(vda_rfwd *f)
 {
     vda_ring_clear(&f->to_device);
-    vda_chunk_reader_reset(&f->dev_reader);
-    f->stage_len = 0;
+    vda_chunk_joiner_reset(&f->dev);
     vda_role_split_reset(&f->split);
     vda_role_merge_port_closed(&f->merge);
 }

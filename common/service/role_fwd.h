@@ -51,11 +51,9 @@ typedef struct vda_rfwd_role {
 typedef struct vda_rfwd {
     vda_rfwd_role role[VDA_ROLE_COUNT];
     vda_ring to_device;
-    vda_chunk_reader dev_reader;
+    vda_chunk_joiner dev;       /* device -> whole chunks */
     vda_role_split split;
     vda_role_merge merge;
-    uint8_t stage[VDA_CHUNK_MAX_WIRE];
-    size_t stage_len;
     int overrun;                  /* a queue had no room (cannot happen when callers check) */
     const vda_logger *log;
 } vda_rfwd;

@@ -8,7 +8,7 @@ int vda_fwd_init(vda_fwd *f, const vda_logger *log, size_t to_agent_cap, size_t 
 {
     memset(f, 0, sizeof *f);
     f->log = log;
-    vda_chunk_reader_init(&f->dev_reader, log, "device", 0);
+    vda_chunk_joiner_init(&f->dev, log, "device");
     vda_pipe_reader_init(&f->pipe_reader, log, "agent pipe");
     vda_msg_tracker_init(&f->tracker);
     if (vda_ring_init(&f->to_agent, to_agent_cap) != 0 ||
@@ -34,32 +34,20 @@ static void put_header(uint8_t *h, uint32_t port, uint32_t size)
 vda_status vda_fwd_from_device(vda_fwd *f, const uint8_t *buf, size_t len)
 {
     for (;;) {
-        vda_chunk_piece pc;
-        vda_status st = vda_chunk_reader_next_usable(&f->dev_reader, &buf, &len, &pc);
+        uint32_t port;
+        const uint8_t *data;
+        size_t n;
+        vda_status st = vda_chunk_joiner_next(&f->dev, &buf, &len, &port, &data, &n);
         if (st != VDA_OK)
             return st == VDA_NEED_MORE ? VDA_OK : st;
-        if (pc.first && pc.last) {
-            uint8_t h[8];
-            put_header(h, pc.port, pc.chunk_size);
-            if (vda_ring_space(&f->to_agent) < sizeof h + pc.len) {
-                vda_error(f->log, "device -> agent queue overrun: chunk dropped");
-                continue; /* cannot happen when the caller checks the room */
-            }
-            vda_ring_push(&f->to_agent, h, sizeof h);
-            vda_ring_push(&f->to_agent, pc.data, pc.len);
-            continue;
+        uint8_t h[8];
+        put_header(h, port, (uint32_t)n);
+        if (vda_ring_space(&f->to_agent) < sizeof h + n) {
+            vda_error(f->log, "device -> agent queue overrun: chunk dropped");
+            continue; /* cannot happen when the caller checks the room */
         }
-        if (pc.first) {
-            put_header(f->stage, pc.port, pc.chunk_size);
-            f->stage_len = 8;
-        }
-        memcpy(f->stage + f->stage_len, pc.data, pc.len); /* chunk_size <= max: fits */
-        f->stage_len += pc.len;
-        if (pc.last) {
-            if (vda_ring_push(&f->to_agent, f->stage, f->stage_len) != 0)
-                vda_error(f->log, "device -> agent queue overrun: chunk dropped");
-            f->stage_len = 0;
-        }
+        vda_ring_push(&f->to_agent, h, sizeof h);
+        vda_ring_push(&f->to_agent, data, n);
     }
 }
 
@@ -119,8 +107,7 @@ int vda_fwd_control(vda_fwd *f, uint32_t cmd, uint32_t arg)
 void vda_fwd_port_closed(vda_fwd *f)
 {
     vda_ring_clear(&f->to_device);
-    vda_chunk_reader_reset(&f->dev_reader);
-    f->stage_len = 0;
+    vda_chunk_joiner_reset(&f->dev);
     vda_msg_tracker_drop_all(&f->tracker);
 }
 

@@ -29,11 +29,9 @@
 typedef struct vda_fwd {
     vda_ring to_agent;          /* device -> agent: whole chunks and control chunks */
     vda_ring to_device;         /* agent -> device */
-    vda_chunk_reader dev_reader;
+    vda_chunk_joiner dev;       /* device -> whole chunks */
     vda_pipe_reader pipe_reader;
     vda_msg_tracker tracker;
-    uint8_t stage[VDA_CHUNK_MAX_WIRE];
-    size_t stage_len;
     const vda_logger *log;
 } vda_fwd;
 

@@ -115,3 +115,42 @@ vda_status vda_chunk_reader_next_usable(vda_chunk_reader *r, const uint8_t **buf
             return VDA_ERR_FRAMING_LOST;
     }
 }
+
+void vda_chunk_joiner_init(vda_chunk_joiner *j, const vda_logger *log, const char *name)
+{
+    vda_chunk_reader_init(&j->reader, log, name, 0);
+    j->stage_len = 0;
+}
+
+void vda_chunk_joiner_reset(vda_chunk_joiner *j)
+{
+    vda_chunk_reader_reset(&j->reader);
+    j->stage_len = 0;
+}
+
+vda_status vda_chunk_joiner_next(vda_chunk_joiner *j, const uint8_t **buf, size_t *len,
+                                 uint32_t *port, const uint8_t **data, size_t *n)
+{
+    for (;;) {
+        vda_chunk_piece pc;
+        vda_status st = vda_chunk_reader_next_usable(&j->reader, buf, len, &pc);
+        if (st != VDA_OK)
+            return st;
+        *port = pc.port;
+        if (pc.first && pc.last) {
+            *data = pc.data;
+            *n = pc.len;
+            return VDA_OK;
+        }
+        if (pc.first)
+            j->stage_len = 0;
+        memcpy(j->stage + j->stage_len, pc.data, pc.len); /* chunk_size <= max: fits */
+        j->stage_len += pc.len;
+        if (pc.last) {
+            *data = j->stage;
+            *n = j->stage_len;
+            j->stage_len = 0;
+            return VDA_OK;
+        }
+    }
+}

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <spice/vd_agent.h>
 
 #include "base/vda_log.h"
 #include "base/vda_status.h"
@@ -63,5 +64,23 @@ int vda_chunk_reader_idle(const vda_chunk_reader *r);
  * followed. Returns VDA_OK with a piece, VDA_NEED_MORE, or VDA_ERR_FRAMING_LOST. */
 vda_status vda_chunk_reader_next_usable(vda_chunk_reader *r, const uint8_t **buf, size_t *len,
                                         vda_chunk_piece *pc);
+
+/* Whole chunks from a stream read in pieces, for the forwarders: a chunk split
+ * across reads is staged here until its last byte came. */
+typedef struct vda_chunk_joiner {
+    vda_chunk_reader reader;
+    uint8_t stage[VD_AGENT_MAX_DATA_SIZE];   /* the reader refuses larger chunks */
+    size_t stage_len;
+} vda_chunk_joiner;
+
+void vda_chunk_joiner_init(vda_chunk_joiner *j, const vda_logger *log, const char *name);
+/* Forget a partial chunk and the framing (the stream restarts). */
+void vda_chunk_joiner_reset(vda_chunk_joiner *j);
+
+/* The next whole chunk of (*buf, *len), advancing both: VDA_OK with *port and
+ * (*data, *n) (valid until the next call: in the input or in the stage),
+ * VDA_NEED_MORE, or VDA_ERR_FRAMING_LOST (as vda_chunk_reader_next_usable). */
+vda_status vda_chunk_joiner_next(vda_chunk_joiner *j, const uint8_t **buf, size_t *len,
+                                 uint32_t *port, const uint8_t **data, size_t *n);
 
 #endif
