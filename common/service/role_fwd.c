@@ -78,19 +78,16 @@ void vda_rfwd_free(vda_rfwd *f)
         vda_ring_free(&f->role[r].to_agent);
 }
 
+static void split_chunk(void *ctx, uint32_t port, const uint8_t *data, size_t n)
+{
+    vda_role_split_chunk(ctx, port, data, n);
+}
+
 vda_status vda_rfwd_from_device(vda_rfwd *f, const uint8_t *buf, size_t len)
 {
     /* The split takes whole chunks: a chunk boundary resynchronises it after a
      * bad header. */
-    for (;;) {
-        uint32_t port;
-        const uint8_t *data;
-        size_t n;
-        vda_status st = vda_chunk_joiner_next(&f->dev, &buf, &len, &port, &data, &n);
-        if (st != VDA_OK)
-            return st == VDA_NEED_MORE ? VDA_OK : st;
-        vda_role_split_chunk(&f->split, port, data, n);
-    }
+    return vda_chunk_joiner_feed(&f->dev, buf, len, split_chunk, &f->split);
 }
 
 void vda_rfwd_role_input(vda_rfwd *f, vda_role r, const uint8_t *buf, size_t len)

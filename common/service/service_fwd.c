@@ -31,24 +31,23 @@ static void put_header(uint8_t *h, uint32_t port, uint32_t size)
     vda_put_le32(h + 4, size);
 }
 
+/* A whole chunk from the device, queued whole for the agent. */
+static void queue_chunk(void *ctx, uint32_t port, const uint8_t *data, size_t n)
+{
+    vda_fwd *f = ctx;
+    uint8_t h[8];
+    put_header(h, port, (uint32_t)n);
+    if (vda_ring_space(&f->to_agent) < sizeof h + n) {
+        vda_error(f->log, "device -> agent queue overrun: chunk dropped");
+        return; /* cannot happen when the caller checks the room */
+    }
+    vda_ring_push(&f->to_agent, h, sizeof h);
+    vda_ring_push(&f->to_agent, data, n);
+}
+
 vda_status vda_fwd_from_device(vda_fwd *f, const uint8_t *buf, size_t len)
 {
-    for (;;) {
-        uint32_t port;
-        const uint8_t *data;
-        size_t n;
-        vda_status st = vda_chunk_joiner_next(&f->dev, &buf, &len, &port, &data, &n);
-        if (st != VDA_OK)
-            return st == VDA_NEED_MORE ? VDA_OK : st;
-        uint8_t h[8];
-        put_header(h, port, (uint32_t)n);
-        if (vda_ring_space(&f->to_agent) < sizeof h + n) {
-            vda_error(f->log, "device -> agent queue overrun: chunk dropped");
-            continue; /* cannot happen when the caller checks the room */
-        }
-        vda_ring_push(&f->to_agent, h, sizeof h);
-        vda_ring_push(&f->to_agent, data, n);
-    }
+    return vda_chunk_joiner_feed(&f->dev, buf, len, queue_chunk, f);
 }
 
 vda_status vda_fwd_from_agent(vda_fwd *f, const uint8_t **buf, size_t *len, int port_open,

@@ -128,29 +128,25 @@ void vda_chunk_joiner_reset(vda_chunk_joiner *j)
     j->stage_len = 0;
 }
 
-vda_status vda_chunk_joiner_next(vda_chunk_joiner *j, const uint8_t **buf, size_t *len,
-                                 uint32_t *port, const uint8_t **data, size_t *n)
+vda_status vda_chunk_joiner_feed(vda_chunk_joiner *j, const uint8_t *buf, size_t len,
+                                 vda_chunk_fn fn, void *ctx)
 {
     for (;;) {
         vda_chunk_piece pc;
-        vda_status st = vda_chunk_reader_next_usable(&j->reader, buf, len, &pc);
+        vda_status st = vda_chunk_reader_next_usable(&j->reader, &buf, &len, &pc);
         if (st != VDA_OK)
-            return st;
-        *port = pc.port;
+            return st == VDA_NEED_MORE ? VDA_OK : st;
         if (pc.first && pc.last) {
-            *data = pc.data;
-            *n = pc.len;
-            return VDA_OK;
+            fn(ctx, pc.port, pc.data, pc.len);
+            continue;
         }
         if (pc.first)
             j->stage_len = 0;
         memcpy(j->stage + j->stage_len, pc.data, pc.len); /* chunk_size <= max: fits */
         j->stage_len += pc.len;
         if (pc.last) {
-            *data = j->stage;
-            *n = j->stage_len;
             j->stage_len = 0;
-            return VDA_OK;
+            fn(ctx, pc.port, j->stage, pc.chunk_size);
         }
     }
 }

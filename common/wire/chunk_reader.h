@@ -77,10 +77,12 @@ void vda_chunk_joiner_init(vda_chunk_joiner *j, const vda_logger *log, const cha
 /* Forget a partial chunk and the framing (the stream restarts). */
 void vda_chunk_joiner_reset(vda_chunk_joiner *j);
 
-/* The next whole chunk of (*buf, *len), advancing both: VDA_OK with *port and
- * (*data, *n) (valid until the next call: in the input or in the stage),
- * VDA_NEED_MORE, or VDA_ERR_FRAMING_LOST (as vda_chunk_reader_next_usable). */
-vda_status vda_chunk_joiner_next(vda_chunk_joiner *j, const uint8_t **buf, size_t *len,
-                                 uint32_t *port, const uint8_t **data, size_t *n);
+/* One whole chunk; data is valid during the call (in the input or the stage). */
+typedef void (*vda_chunk_fn)(void *ctx, uint32_t port, const uint8_t *data, size_t n);
+
+/* Calls fn for every whole chunk that (buf, len) completes. VDA_OK, or
+ * VDA_ERR_FRAMING_LOST (as vda_chunk_reader_next_usable): the stream is unusable. */
+vda_status vda_chunk_joiner_feed(vda_chunk_joiner *j, const uint8_t *buf, size_t len,
+                                 vda_chunk_fn fn, void *ctx);
 
 #endif
