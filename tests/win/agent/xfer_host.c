@@ -588,6 +588,16 @@ static int sc_no_space(xhost *h)
     return 1;
 }
 
+/* A partial file of an agent killed earlier (planted before the start) is gone. */
+static int sc_stale(xhost *h)
+{
+    char names[1024];
+    int ok = wait_dir_count(h, 0, 3000, names, sizeof names);
+    if (ok)
+        printf("ok: the stale partial file of a dead agent was deleted at start\n");
+    return ok;
+}
+
 static int sc_many(xhost *h)
 {
     if (!send_caps(h, 1))
@@ -651,40 +661,12 @@ int main(int argc, char **argv)
         dump_log(h);
         return 1;
     }
-    if (!strcmp(sc, "one"))
-        ok = sc_one(h, 1000000);
-    else if (!strcmp(sc, "zero"))
-        ok = sc_one(h, 0);
-    else if (!strcmp(sc, "collisions"))
-        ok = sc_collisions(h);
-    else if (!strcmp(sc, "names"))
-        ok = sc_names(h);
-    else if (!strcmp(sc, "temp-rename"))
-        ok = sc_temp_rename(h);
-    else if (!strcmp(sc, "cancel"))
-        ok = sc_interrupted(h, 0);
-    else if (!strcmp(sc, "disconnect"))
-        ok = sc_interrupted(h, 1);
-    else if (!strcmp(sc, "stop"))
-        ok = sc_interrupted(h, 2);
-    else if (!strcmp(sc, "too-much"))
-        ok = sc_interrupted(h, 3);
-    else if (!strcmp(sc, "short"))
-        ok = sc_interrupted(h, 4);
-    else if (!strcmp(sc, "disabled"))
-        ok = sc_disabled(h);
-    else if (!strcmp(sc, "locked"))
-        ok = sc_locked(h);
-    else if (!strcmp(sc, "no-space"))
-        ok = sc_no_space(h);
-    else if (!strcmp(sc, "many"))
-        ok = sc_many(h);
-    else if (!strcmp(sc, "stale")) {
-        char names[1024];
-        ok = wait_dir_count(h, 0, 3000, names, sizeof names);
-        if (ok)
-            printf("ok: the stale partial file of a dead agent was deleted at start\n");
-    } else {
+    if (0)
+        ok = 0;
+#define SCENARIO(name, word, call) else if (!strcmp(sc, word)) ok = call;
+#include "xfer_scenarios.def"
+#undef SCENARIO
+    else {
         printf("unknown scenario %s\n", sc);
         ok = 0;
     }

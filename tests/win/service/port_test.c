@@ -293,10 +293,9 @@ static const struct {
     void (*run)(void);
     int absent_at_start;
 } scenarios[] = {
-    { "host_late", sc_host_late, 0 },         { "host_away", sc_host_away, 0 },
-    { "queue_full", sc_queue_full, 0 },       { "idle", sc_idle, 0 },
-    { "device_late", sc_device_late, 1 },     { "removed", sc_removed, 0 },
-    { "second_opener", sc_second_opener, 0 }, { "suspend_resume", sc_suspend_resume, 0 },
+#define SCENARIO(name, absent) { #name, sc_##name, absent },
+#include "port_scenarios.def"
+#undef SCENARIO
 };
 
 int main(int argc, char **argv)

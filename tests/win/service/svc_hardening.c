@@ -186,8 +186,9 @@ static int sd_note(void)
 
 /* ------------------------------------------------------------ logdir */
 
-static int t_logdir_create(void)
+static int t_logdir_create(const wchar_t *service_exe)
 {
+    (void)service_exe;
     wchar_t base[MAX_PATH], dir[MAX_PATH], want[512], got[512];
     scratch(base, "create");
     int nr = not_run_without_descriptors(base);
@@ -224,8 +225,9 @@ static int t_logdir_create(void)
     return 0;
 }
 
-static int t_logdir_foreign(void)
+static int t_logdir_foreign(const wchar_t *service_exe)
 {
+    (void)service_exe;
     wchar_t base[MAX_PATH], dir[MAX_PATH], want[512], got[512], logf[MAX_PATH];
     scratch(base, "foreign");
     int nr = not_run_without_descriptors(base);
@@ -292,8 +294,9 @@ static DWORD make_junction(const wchar_t *link, const wchar_t *target)
     return err;
 }
 
-static int t_logdir_junction(void)
+static int t_logdir_junction(const wchar_t *service_exe)
 {
+    (void)service_exe;
     wchar_t base[MAX_PATH], dir[MAX_PATH], target[MAX_PATH], probe[MAX_PATH];
     scratch(base, "junction");
     swprintf(dir, MAX_PATH, L"%ls\\spice-vdagent", base);
@@ -333,8 +336,9 @@ static int t_logdir_junction(void)
 /* Through vds_logging as the service uses it: a log file that is a second name
  * (hard link) of another file, planted while the folder was open to users, is
  * not written through. */
-static int t_logdir_hardlink(void)
+static int t_logdir_hardlink(const wchar_t *service_exe)
 {
+    (void)service_exe;
     wchar_t base[MAX_PATH], dir[MAX_PATH], victim[MAX_PATH], logf[MAX_PATH];
     scratch(base, "hardlink");
     swprintf(dir, MAX_PATH, L"%ls\\spice-vdagent", base);
@@ -389,8 +393,9 @@ static void capture_sink(void *ctx, vda_log_level level, const char *line)
     printf("  service: %s\n", line);
 }
 
-static int t_launch_env(void)
+static int t_launch_env(const wchar_t *service_exe)
 {
+    (void)service_exe;
     wchar_t exe[MAX_PATH];
     GetModuleFileNameW(NULL, exe, MAX_PATH);
     capture cap = { { VDA_LOG_DEBUG, capture_sink, NULL, "vdservice" }, "", 0 };
@@ -624,15 +629,16 @@ int wmain(int argc, wchar_t **argv)
         win_path_from_unix(u, service_exe);
     }
     const wchar_t *sc = argv[1];
-    int rc;
-    if (wcscmp(sc, L"logdir_create") == 0) rc = t_logdir_create();
-    else if (wcscmp(sc, L"logdir_foreign") == 0) rc = t_logdir_foreign();
-    else if (wcscmp(sc, L"logdir_junction") == 0) rc = t_logdir_junction();
-    else if (wcscmp(sc, L"logdir_hardlink") == 0) rc = t_logdir_hardlink();
-    else if (wcscmp(sc, L"launch_env") == 0) rc = t_launch_env();
-    else if (wcscmp(sc, L"wait_failed") == 0) rc = t_wait_failed(service_exe);
-    else if (wcscmp(sc, L"failure_flag") == 0) rc = t_failure_flag(service_exe);
-    else {
+    static const struct { const wchar_t *name; int (*fn)(const wchar_t *); } tests[] = {
+#define SCENARIO(name, lock) { L## #name, t_##name },
+#include "hardening_scenarios.def"
+#undef SCENARIO
+    };
+    int rc = -1;
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        if (wcscmp(sc, tests[i].name) == 0)
+            rc = tests[i].fn(service_exe);
+    if (rc == -1) {
         printf("unknown scenario\n");
         return 2;
     }
